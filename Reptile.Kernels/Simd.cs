@@ -1,0 +1,40 @@
+using System.Runtime.Intrinsics;
+
+namespace Reptile.Kernels;
+
+/// <summary>
+/// Chooses the widest hardware-accelerated path once, and lets tests force a narrower one on the
+/// calling thread so every path of every kernel runs on any machine that supports it.
+/// </summary>
+public static class Simd
+{
+    [ThreadStatic] private static SimdPath? forced;
+
+    /// <summary>The widest path this machine accelerates.</summary>
+    public static SimdPath Best { get; } =
+        Vector512.IsHardwareAccelerated ? SimdPath.Vector512
+        : Vector256.IsHardwareAccelerated ? SimdPath.Vector256
+        : SimdPath.Scalar;
+
+    /// <summary>The path kernels take on this thread.</summary>
+    public static SimdPath Current => forced ?? Best;
+
+    /// <summary>Paths this machine can run, narrowest first.</summary>
+    public static IReadOnlyList<SimdPath> Available { get; } =
+        Enum.GetValues<SimdPath>().Where(p => p <= Best).ToArray();
+
+    /// <summary>Forces <paramref name="path"/> on the calling thread until the result is disposed.</summary>
+    public static IDisposable Force(SimdPath path)
+    {
+        if (path > Best)
+            throw new ArgumentOutOfRangeException(nameof(path), $"{path} is not accelerated on this machine (best: {Best}).");
+        var previous = forced;
+        forced = path;
+        return new Restore(previous);
+    }
+
+    private sealed class Restore(SimdPath? previous) : IDisposable
+    {
+        public void Dispose() => forced = previous;
+    }
+}
