@@ -1,0 +1,55 @@
+using Reptile.Kernels;
+
+namespace Reptile.Autograd;
+
+/// <summary>
+/// Batch normalisation over (N, H, W) per channel with the batch's own statistics (biased variance), as
+/// supervised-reptile uses it in training, adaptation and evaluation alike.
+/// </summary>
+public sealed class BatchNormOp : IBackward
+{
+    private Tensor x = null!, gamma = null!, beta = null!;
+    private int channels, plane;
+    private float[] xhat = [];
+
+    public Tensor Output { get; } = Tensor.Zeros(true, 0, 0, 0, 0);
+    public float[] Mean { get; private set; } = [];
+    public float[] InvStd { get; private set; } = [];
+
+    public Tensor Forward(Tensor input, Tensor gamma, Tensor beta, float epsilon, Tape? tape)
+    {
+        Prepare(input, gamma, beta);
+        Kernels.BatchNorm.Forward(input.Values, channels, plane, gamma.Values, beta.Values, epsilon,
+            Output.Values, xhat.AsSpan(0, input.Length), Mean, InvStd);
+        tape?.Record(this, Output);
+        return Output;
+    }
+
+    /// <summary>Normalises with given (running) statistics; not differentiable here, for inference only.</summary>
+    public Tensor ForwardInference(Tensor input, Tensor gamma, Tensor beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float epsilon)
+    {
+        Prepare(input, gamma, beta);
+        Kernels.BatchNorm.ForwardInference(input.Values, channels, plane, gamma.Values, beta.Values, mean, variance, epsilon, Output.Values);
+        return Output;
+    }
+
+    private void Prepare(Tensor input, Tensor gamma, Tensor beta)
+    {
+        if (input.Layout != TensorLayout.ChannelMajor || input.Rank != 4 || input.Dim(1) != gamma.Length)
+            throw new ArgumentException($"BatchNorm2d({gamma.Length}) expects a channel-major [N, {gamma.Length}, H, W] input, got {input}.", nameof(input));
+        x = input; this.gamma = gamma; this.beta = beta;
+        channels = input.Dim(1);
+        plane = input.Dim(0) * input.Dim(2) * input.Dim(3);
+        Output.Reshape(input.Shape, requiresGrad: true);
+        Output.Layout = TensorLayout.ChannelMajor;
+        if (xhat.Length < input.Length) xhat = new float[input.Length];
+        if (Mean.Length != channels) { Mean = new float[channels]; InvStd = new float[channels]; }
+    }
+
+    public void Backward()
+    {
+        if (!gamma.RequiresGrad || !beta.RequiresGrad || !x.RequiresGrad)
+            throw new InvalidOperationException("BatchNorm backward needs gradients for its input, scale and shift.");
+        Kernels.BatchNorm.Backward(xhat.AsSpan(0, x.Length), Output.Grad, gamma.Values, InvStd, channels, plane, x.Grad, gamma.Grad, beta.Grad);
+    }
+}

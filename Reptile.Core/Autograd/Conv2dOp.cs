@@ -1,0 +1,64 @@
+using Reptile.Kernels;
+
+namespace Reptile.Autograd;
+
+/// <summary>
+/// 2-d convolution with PyTorch's semantics (weight [out, in, kh, kw], zero padding on every side) computed
+/// as im2col + one GEMM over the whole batch: on channel-major activations Y[out × N·OH·OW] = W · cols.
+/// </summary>
+public sealed class Conv2dOp : IBackward
+{
+    private Tensor x = null!, weight = null!, bias = null!;
+    private int batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding, outH, outW;
+    private float[] cols = [], dcols = [];
+    private readonly int[] outShape = new int[4];
+
+    public Tensor Output { get; } = Tensor.Zeros(true, 0, 0, 0, 0);
+
+    public Tensor Forward(Tensor input, Tensor weight, Tensor bias, int stride, int padding, Tape? tape)
+    {
+        if (input.Layout != TensorLayout.ChannelMajor || input.Rank != 4)
+            throw new ArgumentException($"Conv2d expects a channel-major [N, C, H, W] input, got {input}.", nameof(input));
+        (batch, inChannels, height, width) = (input.Dim(0), input.Dim(1), input.Dim(2), input.Dim(3));
+        (outChannels, kernelH, kernelW) = (weight.Dim(0), weight.Dim(2), weight.Dim(3));
+        if (weight.Dim(1) != inChannels)
+            throw new ArgumentException($"Conv2d weight {weight.ShapeString} expects {weight.Dim(1)} input channels, got input {input}.", nameof(input));
+        this.stride = stride; this.padding = padding;
+        outH = (height + 2 * padding - kernelH) / stride + 1;
+        outW = (width + 2 * padding - kernelW) / stride + 1;
+        if (outH <= 0 || outW <= 0)
+            throw new ArgumentException($"Conv2d kernel {kernelH}×{kernelW} with padding {padding} does not fit input {input}.", nameof(input));
+        x = input; this.weight = weight; this.bias = bias;
+
+        int patch = inChannels * kernelH * kernelW, positions = batch * outH * outW;
+        if (cols.Length < patch * positions) cols = new float[patch * positions];
+        var colSpan = cols.AsSpan(0, patch * positions);
+        Convolution.Im2Col(input.Values, inChannels, batch, height, width, kernelH, kernelW, stride, padding, colSpan);
+
+        outShape[0] = batch; outShape[1] = outChannels; outShape[2] = outH; outShape[3] = outW;
+        Output.Reshape(outShape, requiresGrad: true);
+        Output.Layout = TensorLayout.ChannelMajor;
+        var y = Output.Values;
+        Gemm.Multiply(weight.Values, false, colSpan, false, y, outChannels, positions, patch);
+        Bias.AddToChannels(y, bias.Values, positions);
+        tape?.Record(this, Output);
+        return Output;
+    }
+
+    public void Backward()
+    {
+        int patch = inChannels * kernelH * kernelW, positions = batch * outH * outW;
+        var dy = Output.Grad;
+        if (weight.RequiresGrad)
+            Gemm.Multiply(dy, false, cols.AsSpan(0, patch * positions), true, weight.Grad, outChannels, patch, positions, accumulate: true);
+        if (bias.RequiresGrad)
+            Bias.SumChannels(dy, bias.Grad, positions);
+        if (x.RequiresGrad)
+        {
+            if (dcols.Length < patch * positions) dcols = new float[patch * positions];
+            var d = dcols.AsSpan(0, patch * positions);
+            Gemm.Multiply(weight.Values, true, dy, false, d, patch, positions, outChannels);
+            Convolution.Col2Im(d, inChannels, batch, height, width, kernelH, kernelW, stride, padding, x.Grad);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+namespace Reptile.Autograd;
+
+/// <summary>
+/// Reverse-mode autograd: ops record themselves (with the tensor they produced) in forward order;
+/// <see cref="Backward"/> zeroes those outputs' gradients, seeds d loss / d loss = 1 and runs the
+/// backwards in reverse. The tape only orders; the maths lives in each op. Reused across steps: after
+/// the first step recording allocates nothing.
+/// </summary>
+public sealed class Tape
+{
+    private readonly List<IBackward> ops = new(64);
+    private readonly List<Tensor> outputs = new(64);
+
+    public int Count => ops.Count;
+
+    public void Record(IBackward op, Tensor output)
+    {
+        if (!output.RequiresGrad)
+            throw new ArgumentException($"The output {output} of a recorded op must track gradients.", nameof(output));
+        ops.Add(op);
+        outputs.Add(output);
+    }
+
+    /// <summary>Back-propagates from the scalar <paramref name="loss"/>, accumulating into parameter
+    /// gradients (zero them first, e.g. with Sequential.ZeroGrad), then clears the tape.</summary>
+    public void Backward(Tensor loss)
+    {
+        if (loss.Length != 1)
+            throw new ArgumentException($"Backward starts from a scalar loss, got {loss}.", nameof(loss));
+        if (ops.Count == 0 || !ReferenceEquals(outputs[^1], loss))
+            throw new InvalidOperationException("The loss must be the output of the last recorded op.");
+        foreach (var t in outputs) t.Grad.Clear();
+        loss.Grad[0] = 1f;
+        for (int i = ops.Count - 1; i >= 0; i--) ops[i].Backward();
+        Clear();
+    }
+
+    public void Clear()
+    {
+        ops.Clear();
+        outputs.Clear();
+    }
+}

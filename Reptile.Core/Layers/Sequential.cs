@@ -1,0 +1,80 @@
+using Reptile.Autograd;
+
+namespace Reptile.Layers;
+
+/// <summary>
+/// Layers applied in order, with every parameter in one contiguous buffer (<see cref="Parameters"/>) and
+/// the gradients in a twin (<see cref="Gradients"/>): optimizer steps, snapshots and the Reptile update are
+/// single passes over these arrays. Parameter names follow PyTorch's nn.Sequential ("0.weight", ...).
+/// </summary>
+public sealed class Sequential
+{
+    private readonly Layer[] layers;
+    private readonly NamedParameter[] named;
+
+    public IReadOnlyList<Layer> Layers => layers;
+    public float[] Parameters { get; }
+    public float[] Gradients { get; }
+    public int ParameterCount => Parameters.Length;
+    public IReadOnlyList<NamedParameter> NamedParameters => named;
+
+    public Sequential(params Layer[] layers)
+    {
+        if (layers.Length == 0) throw new ArgumentException("A model needs at least one layer.", nameof(layers));
+        this.layers = layers;
+        int total = layers.Sum(l => l.ParameterSpecs.Sum(s => s.Length));
+        Parameters = new float[total];
+        Gradients = new float[total];
+        var names = new List<NamedParameter>();
+        int offset = 0;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            layers[i].Bind(Parameters, Gradients, offset);
+            var specs = layers[i].ParameterSpecs;
+            for (int p = 0; p < specs.Count; p++)
+            {
+                names.Add(new NamedParameter($"{i}.{specs[p].Name}", layers[i].Parameters[p], offset));
+                offset += specs[p].Length;
+            }
+        }
+        named = names.ToArray();
+    }
+
+    /// <summary>PyTorch's default initialisation of every layer, drawn from <paramref name="rng"/>.</summary>
+    public Sequential Initialize(Rng rng)
+    {
+        foreach (var layer in layers) layer.ResetParameters(rng);
+        return this;
+    }
+
+    public Tensor Forward(Tensor input, Tape? tape = null)
+    {
+        var x = input;
+        foreach (var layer in layers) x = layer.Forward(x, tape);
+        return x;
+    }
+
+    public void ZeroGrad() => Array.Clear(Gradients);
+
+    /// <summary>A replica with its own buffers (for a worker thread), holding a copy of the parameters.</summary>
+    public Sequential Clone()
+    {
+        var copy = new Sequential(layers.Select(l => l.CloneConfiguration()).ToArray());
+        Parameters.CopyTo(copy.Parameters, 0);
+        return copy;
+    }
+
+    public void SetParameters(ReadOnlySpan<float> values)
+    {
+        if (values.Length != Parameters.Length)
+            throw new ArgumentException($"The model has {Parameters.Length} parameters, got {values.Length} values.", nameof(values));
+        values.CopyTo(Parameters);
+    }
+
+    public NamedParameter GetParameter(string name) =>
+        named.FirstOrDefault(p => p.Name == name)
+        ?? throw new KeyNotFoundException($"The model has no parameter '{name}' (it has {string.Join(", ", named.Select(p => p.Name))}).");
+
+    public override string ToString() =>
+        "Sequential(" + string.Join(", ", layers.Select((l, i) => $"{i}: {l}")) + $"; {ParameterCount} parameters)";
+}

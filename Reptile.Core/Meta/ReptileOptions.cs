@@ -1,0 +1,30 @@
+namespace Reptile.Meta;
+
+/// <summary>The outer loop's settings (supervised-reptile's names).</summary>
+public sealed record ReptileOptions
+{
+    /// <summary>Tasks per meta-iteration; φ moves towards the mean of their adapted weights.</summary>
+    public int MetaBatch { get; init; } = 1;
+    /// <summary>ε at the first meta-iteration.</summary>
+    public float MetaStep { get; init; } = 0.1f;
+    /// <summary>ε at the end: annealed linearly from <see cref="MetaStep"/> over <see cref="MetaIterations"/>.</summary>
+    public float MetaStepFinal { get; init; } = 0.1f;
+    public int MetaIterations { get; init; } = 1000;
+    public ulong Seed { get; init; }
+    /// <summary>First-order MAML instead of Reptile: move φ by the mean of each task's last step.</summary>
+    public bool FirstOrderMaml { get; init; }
+
+    /// <summary>ε at <paramref name="iteration"/>: frac·final + (1 − frac)·initial with frac = iteration / total.</summary>
+    public float MetaStepAt(int iteration)
+    {
+        double frac = (double)iteration / MetaIterations;
+        return (float)(frac * MetaStepFinal + (1 - frac) * MetaStep);
+    }
+
+    public void Validate()
+    {
+        if (MetaBatch < 1) throw new ArgumentOutOfRangeException(nameof(MetaBatch), MetaBatch, "the meta-batch needs at least one task");
+        if (MetaIterations < 1) throw new ArgumentOutOfRangeException(nameof(MetaIterations), MetaIterations, "at least one meta-iteration");
+        if (!float.IsFinite(MetaStep) || !float.IsFinite(MetaStepFinal)) throw new ArgumentOutOfRangeException(nameof(MetaStep), "the meta step must be finite");
+    }
+}

@@ -1,0 +1,59 @@
+using Reptile.Kernels;
+
+namespace Reptile.Optim;
+
+/// <summary>
+/// Adam in TensorFlow's form (as supervised-reptile runs it): the bias correction folds into the step size
+/// lr·√(1−β2ᵗ)/(1−β1ᵗ) and ε is added to √v. β1 = 0 is supervised-reptile's choice for the inner loop.
+/// </summary>
+public sealed class Adam : Optimizer
+{
+    private long step;
+
+    public float LearningRate { get; }
+    public float Beta1 { get; }
+    public float Beta2 { get; }
+    public float Epsilon { get; }
+    public float[] FirstMoment { get; }
+    public float[] SecondMoment { get; }
+
+    public Adam(int parameterCount, float learningRate, float beta1 = 0f, float beta2 = 0.999f, float epsilon = 1e-8f)
+    {
+        if (!(learningRate > 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "must be positive");
+        if (beta1 < 0 || beta1 >= 1) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "must be in [0, 1)");
+        if (beta2 < 0 || beta2 >= 1) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "must be in [0, 1)");
+        (LearningRate, Beta1, Beta2, Epsilon) = (learningRate, beta1, beta2, epsilon);
+        FirstMoment = new float[parameterCount];
+        SecondMoment = new float[parameterCount];
+    }
+
+    public override long StepCount { get => step; set => step = value; }
+
+    public override IReadOnlyList<(string Name, float[] Values)> State => [("adam.m", FirstMoment), ("adam.v", SecondMoment)];
+
+    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        if (parameters.Length != FirstMoment.Length || gradients.Length != FirstMoment.Length)
+            throw new ArgumentException($"Adam was built for {FirstMoment.Length} parameters, got {parameters.Length} parameters and {gradients.Length} gradients.");
+        step++;
+        double correction1 = 1 - Math.Pow(Beta1, step), correction2 = 1 - Math.Pow(Beta2, step);
+        float stepSize = (float)(LearningRate * Math.Sqrt(correction2) / correction1);
+        Optimizers.Adam(parameters, gradients, FirstMoment, SecondMoment, Beta1, Beta2, stepSize, Epsilon);
+    }
+
+    public override Optimizer Clone()
+    {
+        var copy = new Adam(FirstMoment.Length, LearningRate, Beta1, Beta2, Epsilon);
+        copy.CopyStateFrom(this);
+        return copy;
+    }
+
+    public override void Reset()
+    {
+        base.Reset();
+        Array.Clear(FirstMoment);
+        Array.Clear(SecondMoment);
+    }
+
+    public override string ToString() => $"Adam(lr {LearningRate}, β1 {Beta1}, β2 {Beta2}, ε {Epsilon})";
+}

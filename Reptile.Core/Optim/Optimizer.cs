@@ -1,0 +1,31 @@
+namespace Reptile.Optim;
+
+/// <summary>
+/// A fused update over a model's flat parameter and gradient buffers. Its state (if any) is part of a
+/// Reptile run: supervised-reptile carries the inner Adam's moments across tasks and checkpoints them.
+/// </summary>
+public abstract class Optimizer
+{
+    public abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients);
+
+    /// <summary>Named state buffers (e.g. Adam's moments), for checkpoints.</summary>
+    public virtual IReadOnlyList<(string Name, float[] Values)> State => [];
+
+    /// <summary>Scalar state (e.g. Adam's step count), for checkpoints.</summary>
+    public virtual long StepCount { get => 0; set { } }
+
+    /// <summary>A copy with the same settings and state.</summary>
+    public abstract Optimizer Clone();
+
+    /// <summary>Overwrites this optimizer's state with <paramref name="other"/>'s (same type and size).</summary>
+    public void CopyStateFrom(Optimizer other)
+    {
+        if (other.GetType() != GetType())
+            throw new ArgumentException($"Cannot copy {other.GetType().Name} state into {GetType().Name}.", nameof(other));
+        var (mine, theirs) = (State, other.State);
+        for (int i = 0; i < mine.Count; i++) theirs[i].Values.AsSpan().CopyTo(mine[i].Values);
+        StepCount = other.StepCount;
+    }
+
+    public virtual void Reset() => StepCount = 0;
+}

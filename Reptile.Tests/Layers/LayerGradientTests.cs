@@ -1,0 +1,124 @@
+using Reptile.Layers;
+using Reptile.Tests.Support;
+
+namespace Reptile.Tests.Layers;
+
+/// <summary>Every layer's backward against central finite differences, over random shapes and values
+/// (sizes deliberately off the vector widths).</summary>
+public class LayerGradientTests
+{
+    private static readonly int[] OddSizes = [1, 2, 3, 5, 7, 16, 17, 33];
+
+    private static void AssertGradients(Layer layer, Tensor input, Rng rng, double step = 5e-3, bool inputGrad = true)
+    {
+        var model = new Sequential(layer).Initialize(rng);
+        // Non-trivial BN scale/shift so their gradients are exercised away from the identity.
+        foreach (var p in model.NamedParameters)
+            if (layer is BatchNorm2d)
+                for (int i = 0; i < p.Length; i++) p.Tensor.Values[i] = (float)rng.Uniform(0.5, 1.5) * (p.Name.EndsWith("bias") ? 0.3f : 1f);
+        var wrt = model.NamedParameters.Select(p => p.Tensor).ToList();
+        if (inputGrad) wrt.Add(input);
+        var failure = GradientCheck.Check(tape => model.Forward(input, tape), wrt, rng, step);
+        Assert.True(failure == null, $"{layer} on {input}: {failure}");
+    }
+
+    [Fact]
+    public void DenseMatchesFiniteDifferences() => Property.ForAll(rng =>
+    {
+        int inF = rng.Pick(OddSizes), outF = rng.Pick(OddSizes);
+        AssertGradients(new Dense(inF, outF), GradientCheck.Random(rng, true, rng.Pick(1, 3, 10), inF), rng);
+    });
+
+    [Fact]
+    public void TanhMatchesFiniteDifferences() => Property.ForAll(rng =>
+    {
+        var x = GradientCheck.Random(rng, true, rng.Pick(1, 4, 9), rng.Pick(OddSizes));
+        for (int i = 0; i < x.Length; i++) x.Values[i] *= 2.5f;
+        AssertGradients(new Tanh(), x, rng);
+    });
+
+    [Fact]
+    public void ReluMatchesFiniteDifferences() => Property.ForAll(rng =>
+    {
+        var x = GradientCheck.Random(rng, true, rng.Pick(1, 4, 9), rng.Pick(OddSizes));
+        AwayFromZero(x.Values, 0.05f);
+        AssertGradients(new Relu(), x, rng);
+    });
+
+    [Fact]
+    public void Conv2dMatchesFiniteDifferences() => Property.ForAll(rng =>
+    {
+        int inC = rng.Pick(1, 2, 3), outC = rng.Pick(1, 2, 5), n = rng.Pick(1, 2, 3);
+        int hw = rng.Pick(3, 5, 7, 8), k = rng.Pick(1, 3), stride = rng.Pick(1, 2), padding = rng.Pick(0, 1);
+        AssertGradients(new Conv2d(inC, outC, k, stride, padding), GradientCheck.Random(rng, true, n, inC, hw, hw + 1), rng);
+    }, runs: 50);
+
+    [Fact]
+    public void BatchNorm2dMatchesFiniteDifferences() => Property.ForAll(rng =>
+    {
+        int c = rng.Pick(1, 2, 3, 5), n = rng.Pick(1, 2, 4), hw = rng.Pick(1, 2, 3, 5);
+        if (n * hw * hw < 2) return; // one value per channel normalises to exactly 0: nothing to check
+        AssertGradients(new BatchNorm2d(c, 1e-3f), GradientCheck.Random(rng, true, n, c, hw, hw), rng, step: 1e-3);
+    }, runs: 50);
+
+    [Fact]
+    public void MaxPool2dMatchesFiniteDifferences() => Property.ForAll(rng =>
+    {
+        int c = rng.Pick(1, 2, 3), n = rng.Pick(1, 2), hw = rng.Pick(2, 4, 5, 7), size = rng.Pick(2, 3);
+        if (hw < size) return;
+        var x = Tensor.Zeros(true, n, c, hw, hw);
+        // Distinct values 0.05 apart: no ties, no argmax change within the finite-difference step.
+        var v = x.Values;
+        for (int i = 0; i < v.Length; i++) v[i] = 0.05f * i;
+        rng.Shuffle(v);
+        AssertGradients(new MaxPool2d(size), x, rng);
+    }, runs: 50);
+
+    [Fact]
+    public void FlattenOfChannelMajorKeepsPyTorchOrderAndGradients()
+    {
+        var rng = new Rng(7);
+        // Conv output is channel-major; Flatten must give PyTorch's [N, C·H·W] order.
+        var x = GradientCheck.Random(rng, true, 3, 2, 4, 5);
+        var conv = new Conv2d(2, 3, 3, 1, 1);
+        var model = new Sequential(conv, new Flatten()).Initialize(rng);
+        var failure = GradientCheck.Check(tape => model.Forward(x, tape), [.. model.NamedParameters.Select(p => p.Tensor), x], rng);
+        Assert.Null(failure);
+
+        var y = model.Forward(x);
+        var reference = NaiveConv(x, model.GetParameter("0.weight").Tensor, model.GetParameter("0.bias").Tensor, 1, 1);
+        Assert.Equal(new[] { 3, 3 * 4 * 5 }, y.Shape.ToArray());
+        for (int i = 0; i < reference.Length; i++) Assert.Equal(reference[i], y.Values[i], 4);
+    }
+
+    /// <summary>A direct NCHW convolution, the definition, to pin down layout and semantics.</summary>
+    internal static float[] NaiveConv(Tensor x, Tensor w, Tensor b, int stride, int padding)
+    {
+        int n = x.Dim(0), c = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), oc = w.Dim(0), k = w.Dim(2);
+        int oh = (h + 2 * padding - k) / stride + 1, ow = (wd + 2 * padding - k) / stride + 1;
+        var y = new float[n * oc * oh * ow];
+        for (int i = 0; i < n; i++)
+            for (int o = 0; o < oc; o++)
+                for (int r = 0; r < oh; r++)
+                    for (int s = 0; s < ow; s++)
+                    {
+                        double sum = b.Values[o];
+                        for (int ch = 0; ch < c; ch++)
+                            for (int p = 0; p < k; p++)
+                                for (int q = 0; q < k; q++)
+                                {
+                                    int yy = r * stride - padding + p, xx = s * stride - padding + q;
+                                    if (yy < 0 || yy >= h || xx < 0 || xx >= wd) continue;
+                                    sum += (double)w.Values[((o * c + ch) * k + p) * k + q] * x.Values[((i * c + ch) * h + yy) * wd + xx];
+                                }
+                        y[((i * oc + o) * oh + r) * ow + s] = (float)sum;
+                    }
+        return y;
+    }
+
+    private static void AwayFromZero(Span<float> v, float margin)
+    {
+        for (int i = 0; i < v.Length; i++)
+            if (MathF.Abs(v[i]) < margin) v[i] += v[i] < 0 ? -margin : margin;
+    }
+}
