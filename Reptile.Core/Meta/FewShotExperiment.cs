@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Reptile.Data;
+using Reptile.IO;
+using Reptile.Layers;
+using Reptile.Optim;
+
+namespace Reptile.Meta;
+
+/// <summary>One line of a few-shot run's metrics.csv.</summary>
+public readonly record struct FewShotMetricsRow(int Iteration, float MetaStep, float Loss, double? TrainAccuracy, double? TestAccuracy);
+
+/// <summary>
+/// supervised-reptile's train() and evaluate() for few-shot classification: meta-train with Reptile (or FOML),
+/// print `batch N: train=… test=…` every eval interval, checkpoint every 100 iterations and at the end
+/// (resumable exactly), then measure accuracy over many tasks.
+/// </summary>
+public sealed class FewShotExperiment
+{
+    private const ulong IntervalStream = 0x1A7E, FinalStream = 0xF1A1;
+    public const int CheckpointEvery = 100;
+
+    private readonly List<FewShotMetricsRow> metrics = [];
+
+    public FewShotOptions Options { get; }
+    public FewShotDataset TrainSet { get; }
+    public FewShotDataset TestSet { get; }
+    public Sequential Model { get; }
+    public Optimizer InnerOptimizer { get; }
+    public ReptileTrainer Trainer { get; }
+    public IReadOnlyList<FewShotMetricsRow> Metrics => metrics;
+
+    public FewShotExperiment(FewShotOptions options, FewShotDataset trainSet, FewShotDataset testSet, Func<int, Sequential> modelFactory)
+    {
+        options.Validate();
+        (Options, TrainSet, TestSet) = (options, trainSet, testSet);
+        Model = modelFactory(options.Classes).Initialize(new Rng((ulong)options.Seed));
+        InnerOptimizer = options.Sgd ? new Sgd(options.LearningRate) : new Adam(Model.ParameterCount, options.LearningRate, beta1: 0f);
+        var innerLoop = new FewShotInnerLoop(trainSet, options.Classes, options.EffectiveTrainShots, options.InnerBatch, options.InnerIters,
+            options.Replacement, options.WeightDecay, options.FomlTail);
+        Trainer = new ReptileTrainer(Model, InnerOptimizer, innerLoop, new ReptileOptions
+        {
+            MetaBatch = options.MetaBatch,
+            MetaStep = options.MetaStep,
+            MetaStepFinal = options.MetaStepFinal,
+            MetaIterations = options.MetaIters,
+            Seed = (ulong)options.Seed,
+            FirstOrderMaml = options.Foml,
+        });
+    }
+
+    public FewShotEvaluator Evaluator => new(Options.Classes, Options.Shots, Options.EvalBatch, Options.EvalIters,
+        Options.Replacement, Options.Transductive, Options.WeightDecay);
+
+    /// <summary>Continues from the checkpoint in <paramref name="folder"/> (weights, optimizer state, iteration, metrics).</summary>
+    public void Resume(string folder)
+    {
+        var info = ReptileCheckpoint.Load(folder, Model, InnerOptimizer);
+        if (info.Metadata.TryGetValue("options", out var json))
+        {
+            if (FewShotOptions.FromJson(json).TrainingFlags() != Options.TrainingFlags())
+                throw new ArgumentException($"The checkpoint in {folder} was made with other flags ({json}); resume with the same flags.");
+        }
+        Trainer.Iteration = info.Iteration;
+        metrics.Clear();
+        metrics.AddRange(ReadMetrics(Path.Combine(folder, "metrics.csv")).Where(r => r.Iteration < info.Iteration));
+    }
+
+    /// <summary>Meta-trains until <see cref="FewShotOptions.MetaIters"/>, checkpointing into <paramref name="checkpointFolder"/>.</summary>
+    public double Train(string? checkpointFolder, Action<string>? log, IProgress<TrainingProgress>? progress, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        int start = Trainer.Iteration;
+        var evaluator = Evaluator;
+        var worker = new FewShotEvaluator.Worker(Model, InnerOptimizer);
+        for (int i = start; i < Options.MetaIters; i++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            float metaStep = Trainer.Options.MetaStepAt(i);
+            float loss = Trainer.Step();
+            double? trainAcc = null, testAcc = null;
+            if (i % Options.EvalInterval == 0)
+            {
+                trainAcc = evaluator.EvaluateTask(worker, TrainSet, Model, InnerOptimizer, Rng.Derive((ulong)Options.Seed, IntervalStream, (ulong)i, 0)) / (double)Options.Classes;
+                testAcc = evaluator.EvaluateTask(worker, TestSet, Model, InnerOptimizer, Rng.Derive((ulong)Options.Seed, IntervalStream, (ulong)i, 1)) / (double)Options.Classes;
+                log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"batch {i}: train={trainAcc:F6} test={testAcc:F6}"));
+            }
+            metrics.Add(new FewShotMetricsRow(i, metaStep, loss, trainAcc, testAcc));
+            if (checkpointFolder != null && (i % CheckpointEvery == 0 || i == Options.MetaIters - 1))
+                SaveCheckpoint(checkpointFolder);
+            progress?.Report(new TrainingProgress(i + 1 - start, Options.MetaIters - start, loss, clock.Elapsed));
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    public void SaveCheckpoint(string folder)
+    {
+        ReptileCheckpoint.Save(folder, Model, InnerOptimizer, Trainer.Iteration, new Dictionary<string, string>
+        {
+            ["options"] = Options.ToJson(),
+            ["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["model"] = $"{Options.Classes}-way",
+        });
+        WriteMetrics(Path.Combine(folder, "metrics.csv"));
+    }
+
+    /// <summary>Final accuracy over <see cref="FewShotOptions.EvalSamples"/> tasks of <paramref name="dataset"/>.</summary>
+    public MeanWithCi Evaluate(FewShotDataset dataset, bool isTestSet, IProgress<int>? progress = null) =>
+        Evaluator.Evaluate(dataset, Model, InnerOptimizer, Options.EvalSamples,
+            k => Rng.Derive((ulong)Options.Seed, FinalStream, isTestSet ? 1UL : 0UL, (ulong)k), Options.Threads, progress);
+
+    private void WriteMetrics(string path)
+    {
+        var csv = new StringBuilder("iteration,meta_step,train_loss,train_accuracy,test_accuracy\n");
+        foreach (var r in metrics)
+            csv.Append(CultureInfo.InvariantCulture, $"{r.Iteration},{r.MetaStep:G6},{r.Loss:G6},{r.TrainAccuracy},{r.TestAccuracy}\n");
+        AtomicFile.WriteAllText(path, csv.ToString());
+    }
+
+    internal static IEnumerable<FewShotMetricsRow> ReadMetrics(string path)
+    {
+        if (!File.Exists(path)) yield break;
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var f = line.Split(',');
+            if (f.Length != 5) throw new InvalidDataException($"{path}: malformed metrics line '{line}'.");
+            double? Opt(string s) => s.Length == 0 ? null : double.Parse(s, CultureInfo.InvariantCulture);
+            yield return new FewShotMetricsRow(int.Parse(f[0], CultureInfo.InvariantCulture), float.Parse(f[1], CultureInfo.InvariantCulture),
+                float.Parse(f[2], CultureInfo.InvariantCulture), Opt(f[3]), Opt(f[4]));
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Reptile.Data;
+
+namespace Reptile.Meta;
+
+/// <summary>
+/// The samples of one N-way K-shot task: images copied into one buffer (sample i at i·pixels) with labels
+/// 0..N−1 in the order the classes were drawn. Reused from task to task: sampling allocates nothing.
+/// </summary>
+public sealed class FewShotTask
+{
+    private float[] images = [];
+    private int[] labels = [];
+
+    public int Count { get; private set; }
+    public int Pixels { get; private set; }
+    public int Height { get; private set; }
+    public int Width { get; private set; }
+
+    public ReadOnlySpan<float> Image(int sample) => images.AsSpan(sample * Pixels, Pixels);
+    public int Label(int sample) => labels[sample];
+
+    /// <summary>Draws <paramref name="ways"/> distinct classes and <paramref name="shots"/> distinct images of each
+    /// (supervised-reptile's _sample_mini_dataset).</summary>
+    public void Sample(FewShotDataset dataset, int ways, int shots, Rng rng, Span<int> classScratch, Span<int> imageScratch)
+    {
+        var classes = dataset.Classes;
+        if (ways > classes.Count)
+            throw new ArgumentException($"A {ways}-way task needs {ways} classes but the dataset has {classes.Count}.");
+        Height = dataset.Height; Width = dataset.Width; Pixels = Height * Width;
+        Count = ways * shots;
+        if (images.Length < Count * Pixels) images = new float[Count * Pixels];
+        if (labels.Length < Count) labels = new int[Count];
+
+        PartialShuffle(classScratch[..classes.Count], ways, rng);
+        int s = 0;
+        for (int label = 0; label < ways; label++)
+        {
+            var cls = classes[classScratch[label]];
+            if (cls.ImageCount < shots)
+                throw new InvalidOperationException($"Class '{cls.Name}' has {cls.ImageCount} images; the task needs {shots} of each class.");
+            var order = imageScratch[..cls.ImageCount];
+            PartialShuffle(order, shots, rng);
+            for (int k = 0; k < shots; k++, s++)
+            {
+                cls.CopyImage(order[k], images.AsSpan(s * Pixels, Pixels));
+                labels[s] = label;
+            }
+        }
+    }
+
+    /// <summary>The first <paramref name="k"/> entries become a uniform random k-subset of 0..n−1, in random order.</summary>
+    private static void PartialShuffle(Span<int> scratch, int k, Rng rng)
+    {
+        for (int i = 0; i < scratch.Length; i++) scratch[i] = i;
+        for (int i = 0; i < k; i++)
+        {
+            int j = i + rng.NextInt(scratch.Length - i);
+            (scratch[i], scratch[j]) = (scratch[j], scratch[i]);
+        }
+    }
+}
