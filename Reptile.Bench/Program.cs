@@ -1,1 +1,14 @@
-return 0;
+using BenchmarkDotNet.Running;
+
+namespace Reptile.Bench;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "gemm-quick")
+            return GemmQuick.Run(args[1..]);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+}

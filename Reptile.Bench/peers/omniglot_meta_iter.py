@@ -1,0 +1,181 @@
+#!/usr/bin/python3
+"""PyTorch peer: one Reptile meta-iteration on real 5-way Omniglot (the paper's transductive setting).
+
+Follows openai/supervised-reptile (run_omniglot.py, 5-way 1-shot paper command:
+  --shots 1 --inner-batch 10 --inner-iters 5 --meta-step 1 --meta-batch 5 --train-shots 10
+  --learning-rate 0.001, Adam beta1 = 0):
+  * data: images_background.npz + images_evaluation.npz (1623 characters x 20 drawings, 105x105 bool,
+    True = white background). Resized to 28x28 nearest-neighbour, output pixel i <- source
+    floor((i + 0.5) * 105 / 28); float32 0/1 (background = 1). Characters shuffled with the seed,
+    first 1200 = meta-train, each augmented with rotations 0/90/180/270 (4800 classes).
+    All images are pre-loaded as one float32 tensor; sampling/rotation happen inside the timed loop.
+  * model: 4 x [Conv2d(in, 64, 3, stride 2, padding 1) -> BatchNorm2d(64, eps=1e-3, batch stats
+    always) -> ReLU] -> Flatten -> Linear(256, 5); softmax cross-entropy.
+  * one meta-iteration: snapshot phi; for each of meta-batch 5 tasks: load phi, sample 5 classes x
+    train_shots 10 images (50 samples), 5 Adam steps on minibatches of 10 drawn without replacement
+    (one shuffled pass), accumulate W; then phi <- phi + eps * (mean W - phi).
+    The Adam state (moments, step count) persists across tasks and meta-iterations, as in
+    supervised-reptile (only trainable variables are interpolated).
+"""
+import argparse
+import os
+import random
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _common import env_info, loadavg, parse_threads, summarize, time_loop, write_json  # noqa: E402
+
+
+def load_omniglot(data_dir, size=28):
+    src = 105
+    idx = np.floor((np.arange(size) + 0.5) * src / size).astype(np.int64)
+    out = []
+    for name in ("images_background.npz", "images_evaluation.npz"):
+        with np.load(os.path.join(data_dir, name)) as z:
+            imgs = z["images"]  # bool [C, 20, 105, 105], True = white background
+        small = imgs[:, :, idx[:, None], idx[None, :]]
+        out.append(small.astype(np.float32))
+    allimg = np.concatenate(out, axis=0)  # [1623, 20, 28, 28]
+    return torch.from_numpy(np.ascontiguousarray(allimg))
+
+
+class OmniglotModel(nn.Module):
+    def __init__(self, num_classes=5):
+        super().__init__()
+        layers = []
+        cin = 1
+        for _ in range(4):
+            layers += [nn.Conv2d(cin, 64, 3, stride=2, padding=1),
+                       nn.BatchNorm2d(64, eps=1e-3, track_running_stats=False),
+                       nn.ReLU()]
+            cin = 64
+        self.features = nn.Sequential(*layers)
+        self.fc = nn.Linear(256, num_classes)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.features(x), 1))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default="/work/shared/data/omniglot")
+    ap.add_argument("--threads", default="2", help="torch.set_num_threads; comma list runs each (default 2)")
+    ap.add_argument("--iters", type=int, default=300, help="timed meta-iterations")
+    ap.add_argument("--warmup", type=int, default=30, help="untimed warm-up meta-iterations")
+    ap.add_argument("--json", default=None)
+    ap.add_argument("--classes", type=int, default=5)
+    ap.add_argument("--shots", type=int, default=1, help="eval shots (unused for timing; recorded)")
+    ap.add_argument("--train-shots", type=int, default=10)
+    ap.add_argument("--inner-batch", type=int, default=10)
+    ap.add_argument("--inner-iters", type=int, default=5)
+    ap.add_argument("--meta-batch", type=int, default=5)
+    ap.add_argument("--learning-rate", type=float, default=0.001)
+    ap.add_argument("--meta-step", type=float, default=1.0)
+    ap.add_argument("--train-chars", type=int, default=1200)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--flush-denormal", action="store_true", help="torch.set_flush_denormal(True)")
+    args = ap.parse_args()
+
+    torch.set_num_interop_threads(1)
+    if args.flush_denormal:
+        torch.set_flush_denormal(True)
+
+    images = load_omniglot(args.data)  # [1623, 20, 28, 28] float32
+    n_chars, n_draw = images.shape[0], images.shape[1]
+    assert images.shape == (1623, 20, 28, 28), images.shape
+    bg_frac = images.mean().item()
+
+    results = []
+    for nt in parse_threads(args.threads):
+        torch.set_num_threads(nt)
+        torch.manual_seed(args.seed)
+        pyrng = random.Random(args.seed)
+        chars = list(range(n_chars))
+        pyrng.shuffle(chars)
+        train_classes = [(c, r) for c in chars[:args.train_chars] for r in range(4)]
+
+        model = OmniglotModel(args.classes)
+        params = list(model.parameters())
+        opt = torch.optim.Adam(params, lr=args.learning_rate, betas=(0.0, 0.999), eps=1e-8)
+        k, shots, nb = args.classes, args.train_shots, args.inner_batch
+        labels_task = torch.arange(k).repeat_interleave(shots)  # [k*shots]
+        last_loss = [float("nan")]
+
+        def sample_task():
+            cls = pyrng.sample(train_classes, k)
+            xs = []
+            for c, rot in cls:
+                draws = torch.tensor(pyrng.sample(range(n_draw), shots))
+                x = images[c].index_select(0, draws)  # [shots, 28, 28]
+                if rot:
+                    x = torch.rot90(x, rot, dims=(1, 2))
+                xs.append(x)
+            return torch.cat(xs, 0).unsqueeze(1)  # [k*shots, 1, 28, 28]
+
+        def meta_iter():
+            with torch.no_grad():
+                phi = [p.detach().clone() for p in params]
+                acc = [torch.zeros_like(p) for p in params]
+            for _ in range(args.meta_batch):
+                with torch.no_grad():
+                    for p, s in zip(params, phi):
+                        p.copy_(s)
+                x_all = sample_task()
+                n = x_all.shape[0]
+                perm = torch.randperm(n)
+                pos = 0
+                for _ in range(args.inner_iters):
+                    if pos + nb > n:  # reshuffle when a pass is exhausted (supervised-reptile _mini_batches)
+                        perm = torch.randperm(n)
+                        pos = 0
+                    bi = perm[pos:pos + nb]
+                    pos += nb
+                    xb = x_all.index_select(0, bi)
+                    yb = labels_task.index_select(0, bi)
+                    opt.zero_grad(set_to_none=False)
+                    loss = F.cross_entropy(model(xb), yb)
+                    loss.backward()
+                    opt.step()
+                with torch.no_grad():
+                    for a, p in zip(acc, params):
+                        a.add_(p)
+            last_loss[0] = loss.item()
+            with torch.no_grad():
+                scale = 1.0 / args.meta_batch
+                for p, s, a in zip(params, phi, acc):
+                    # phi + eps * (mean W - phi)
+                    p.copy_(s + args.meta_step * (a * scale - s))
+
+        la0 = loadavg()
+        samples, cpu = time_loop(meta_iter, args.iters, args.warmup)
+        s = summarize(samples)
+        c = summarize(cpu)
+        s.update(cpu_median_ms=c['median_ms'], cpu_mean_ms=c['mean_ms'], cpu_min_ms=c['min_ms'])
+        finite = all(torch.isfinite(p).all().item() for p in params)
+        s.update(loadavg_before=la0, loadavg_after=loadavg(), threads=nt, get_num_threads=torch.get_num_threads(), last_inner_loss=last_loss[0],
+                 params_finite=finite)
+        results.append(s)
+        print(f"omniglot_meta_iter threads={nt}: median {s['median_ms']:.3f} ms  mean {s['mean_ms']:.3f} ms "
+              f"per meta-iteration [process CPU median {s['cpu_median_ms']:.3f} ms] ({args.meta_batch} tasks x {args.inner_iters} Adam steps x batch {nb}; "
+              f"n={s['n']}, warmup={args.warmup}, last loss {last_loss[0]:.3f}, torch {torch.__version__})",
+              flush=True)
+
+    write_json(args.json, {
+        "benchmark": "omniglot_meta_iter",
+        "config": vars(args),
+        "data": {"images": list(images.shape), "background_fraction": bg_frac,
+                 "train_classes": args.train_chars * 4},
+        "what": "Reptile 5-way Omniglot meta-iteration (meta-batch 5, 5 Adam steps of batch 10 per task), "
+                "task sampling included",
+        "results": results,
+        "env": env_info(torch),
+    })
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+using System.Runtime.CompilerServices;
+
+namespace Reptile.Kernels;
+
+/// <summary>
+/// Single-precision matrix multiply, BLIS-style: cache-blocked loops (NC/KC/MC) around a
+/// register-blocked micro-kernel over packed, zero-padded panels, so each SIMD width needs one
+/// micro-kernel and transposes/edges are handled by packing alone.
+/// </summary>
+public static class Gemm
+{
+    /// <summary>
+    /// C (m×n, row-major, contiguous) = op(A)·op(B), or C += op(A)·op(B) when <paramref name="accumulate"/>.
+    /// op(A) is m×k: A is stored m×k row-major, or k×m row-major when <paramref name="transA"/> (so op(A) = Aᵀ).
+    /// op(B) is k×n: B is stored k×n row-major, or n×k row-major when <paramref name="transB"/>.
+    /// </summary>
+    public static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
+                                Span<float> c, int m, int n, int k, bool accumulate = false)
+    {
+        Validate(a.Length, transA, b.Length, transB, c.Length, m, n, k);
+        if (m == 0 || n == 0)
+            return;
+        if (k == 0)
+        {
+            if (!accumulate)
+                c[..(m * n)].Clear();
+            return;
+        }
+
+        var path = Simd.Current;
+        if (path == SimdPath.Scalar)
+            GemmScalar.Multiply(a, transA, b, transB, c, m, n, k, accumulate);
+        else if (GemmSmall.Applies(m, n, k))
+            GemmSmall.Multiply(path, a, transA, b, transB, c, m, n, k, accumulate);
+        else if (path == SimdPath.Vector512)
+            GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate);
+        else
+            GemmDriver.Run<GemmMicroKernel256>(a, transA, b, transB, c, m, n, k, accumulate);
+    }
+
+    private static void Validate(int aLen, bool transA, int bLen, bool transB, int cLen, int m, int n, int k)
+    {
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentException($"Gemm: dimensions must be non-negative, got m={m}, n={n}, k={k}.");
+        long needA = (long)m * k, needB = (long)k * n, needC = (long)m * n;
+        if (aLen < needA)
+            throw new ArgumentException(
+                $"Gemm: A has {aLen} elements but op(A) is {m}×{k} (transA={Bool(transA)}) and needs {needA}.", "a");
+        if (bLen < needB)
+            throw new ArgumentException(
+                $"Gemm: B has {bLen} elements but op(B) is {k}×{n} (transB={Bool(transB)}) and needs {needB}.", "b");
+        if (cLen < needC)
+            throw new ArgumentException($"Gemm: C has {cLen} elements but C is {m}×{n} and needs {needC}.", "c");
+    }
+
+    private static string Bool(bool v) => v ? "true" : "false";
+}
+
+/// <summary>Reference-grade scalar path: a plain i-p-j loop.</summary>
+internal static class GemmScalar
+{
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
+                                Span<float> c, int m, int n, int k, bool accumulate)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = c.Slice(i * n, n);
+            if (!accumulate)
+                row.Clear();
+            for (int p = 0; p < k; p++)
+            {
+                float aip = transA ? a[p * m + i] : a[i * k + p];
+                if (transB)
+                {
+                    for (int j = 0; j < n; j++)
+                        row[j] += aip * b[j * k + p];
+                }
+                else
+                {
+                    var brow = b.Slice(p * n, n);
+                    for (int j = 0; j < n; j++)
+                        row[j] += aip * brow[j];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Reptile.Kernels;
+
+/// <summary>A register-blocked kernel: C[MR×NR] (+)= Apanel[kc×MR]ᵀ·Bpanel[kc×NR] over packed panels.</summary>
+internal unsafe interface IGemmMicroKernel
+{
+    static abstract int MR { get; }
+    static abstract int NR { get; }
+
+    /// <summary>a: kc steps of MR floats; b: kc steps of NR floats (64-byte aligned); c: row stride ldc.</summary>
+    static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, bool add);
+}
+
+/// <summary>The BLIS loop nest (jc → pc → ic → jr → ir) with per-thread packing buffers.</summary>
+[SkipLocalsInit]
+internal static unsafe class GemmDriver
+{
+    // KC keeps one B micro-panel (KC×NR) in L1; MC×KC of packed A stays in L2; NC×KC of B in L2/L3.
+    internal static int KcMax = 256;
+    internal static int McMax = 144;
+    internal static int NcMax = 2048;
+
+    [ThreadStatic] private static float[]? bufA;
+    [ThreadStatic] private static float[]? bufB;
+
+    public static void Run<TK>(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
+                               Span<float> c, int m, int n, int k, bool accumulate)
+        where TK : IGemmMicroKernel
+    {
+        int mr = TK.MR, nr = TK.NR;
+        // Balanced blocks: 576 = 3×192 rather than 256+256+64.
+        int kBlocks = (k + KcMax - 1) / KcMax;
+        int kcStep = (k + kBlocks - 1) / kBlocks;
+        int mBlocks = (m + McMax - 1) / McMax;
+        int mcStep = RoundUp((m + mBlocks - 1) / mBlocks, mr);
+        int nBlocks = (n + NcMax - 1) / NcMax;
+        int ncStep = RoundUp((n + nBlocks - 1) / nBlocks, nr);
+
+        float* pa = Buffer(ref bufA, mcStep * kcStep);
+        float* pb = Buffer(ref bufB, ncStep * kcStep);
+        float* tile = stackalloc float[mr * nr];
+
+        fixed (float* A = a, B = b, C = c)
+        {
+            for (int jc = 0; jc < n; jc += ncStep)
+            {
+                int nc = Math.Min(ncStep, n - jc);
+                for (int pc = 0; pc < k; pc += kcStep)
+                {
+                    int kc = Math.Min(kcStep, k - pc);
+                    bool add = accumulate || pc > 0;
+                    GemmPacking.PackB<TK>(pb, B, transB, n, k, jc, nc, pc, kc);
+                    for (int ic = 0; ic < m; ic += mcStep)
+                    {
+                        int mc = Math.Min(mcStep, m - ic);
+                        GemmPacking.PackA<TK>(pa, A, transA, m, k, ic, mc, pc, kc);
+                        Macro<TK>(pa, pb, C + (nint)ic * n + jc, n, mc, nc, kc, add, tile);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void Macro<TK>(float* pa, float* pb, float* c, int ldc, int mc, int nc, int kc, bool add, float* tile)
+        where TK : IGemmMicroKernel
+    {
+        int mr = TK.MR, nr = TK.NR;
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int nrr = Math.Min(nr, nc - jr);
+            float* bp = pb + (nint)jr * kc;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int mrr = Math.Min(mr, mc - ir);
+                float* ap = pa + (nint)ir * kc;
+                float* cp = c + (nint)ir * ldc + jr;
+                if (mrr == mr && nrr == nr)
+                {
+                    TK.Run(kc, ap, bp, cp, ldc, add);
+                }
+                else
+                {
+                    // Edge tile: the padded panels give a full tile; keep only its valid corner.
+                    TK.Run(kc, ap, bp, tile, nr, false);
+                    for (int i = 0; i < mrr; i++)
+                    {
+                        float* src = tile + i * nr;
+                        float* dst = cp + (nint)i * ldc;
+                        if (add)
+                            for (int j = 0; j < nrr; j++) dst[j] += src[j];
+                        else
+                            for (int j = 0; j < nrr; j++) dst[j] = src[j];
+                    }
+                }
+            }
+        }
+    }
+
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
+
+    // Pinned (POH) so the aligned pointer stays valid; grown on demand, never shrunk.
+    private static float* Buffer(ref float[]? buf, int floats)
+    {
+        if (buf == null || buf.Length < floats + 16)
+            buf = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+        nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buf));
+        return (float*)((p + 63) & ~(nint)63);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Reptile.Kernels;
+
+/// <summary>6×16 tile in 12 ymm accumulators (fits the 16 registers of AVX2-only machines).</summary>
+internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
+{
+    public static int MR => 6;
+    public static int NR => 16;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+        Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.LoadAligned(b + 0);
+            var b1 = Vector256.LoadAligned(b + 8);
+            var a0 = Vector256.Create(a[0]);
+            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+            var a1 = Vector256.Create(a[1]);
+            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+            var a2 = Vector256.Create(a[2]);
+            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+            var a3 = Vector256.Create(a[3]);
+            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+            var a4 = Vector256.Create(a[4]);
+            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+            var a5 = Vector256.Create(a[5]);
+            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+            a += 6;
+            b += 16;
+        }
+        if (add)
+        {
+            Add(c0_0, c + 0 * ldc + 0);
+            Add(c0_1, c + 0 * ldc + 8);
+            Add(c1_0, c + 1 * ldc + 0);
+            Add(c1_1, c + 1 * ldc + 8);
+            Add(c2_0, c + 2 * ldc + 0);
+            Add(c2_1, c + 2 * ldc + 8);
+            Add(c3_0, c + 3 * ldc + 0);
+            Add(c3_1, c + 3 * ldc + 8);
+            Add(c4_0, c + 4 * ldc + 0);
+            Add(c4_1, c + 4 * ldc + 8);
+            Add(c5_0, c + 5 * ldc + 0);
+            Add(c5_1, c + 5 * ldc + 8);
+        }
+        else
+        {
+            Vector256.Store(c0_0, c + 0 * ldc + 0);
+            Vector256.Store(c0_1, c + 0 * ldc + 8);
+            Vector256.Store(c1_0, c + 1 * ldc + 0);
+            Vector256.Store(c1_1, c + 1 * ldc + 8);
+            Vector256.Store(c2_0, c + 2 * ldc + 0);
+            Vector256.Store(c2_1, c + 2 * ldc + 8);
+            Vector256.Store(c3_0, c + 3 * ldc + 0);
+            Vector256.Store(c3_1, c + 3 * ldc + 8);
+            Vector256.Store(c4_0, c + 4 * ldc + 0);
+            Vector256.Store(c4_1, c + 4 * ldc + 8);
+            Vector256.Store(c5_0, c + 5 * ldc + 0);
+            Vector256.Store(c5_1, c + 5 * ldc + 8);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add(Vector256<float> v, float* c) => Vector256.Store(Vector256.Load(c) + v, c);
+}

@@ -1,0 +1,104 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Reptile.IO;
+
+namespace Reptile.Tests.IO;
+
+/// <summary>A minimal PNG writer for tests: packed rows in, any filter per row, optional palette and interlace flag.</summary>
+internal static class PngTestEncoder
+{
+    /// <summary>Encodes <paramref name="rows"/> (each already packed at the given depth and channel count).</summary>
+    public static byte[] Encode(int width, int height, int colorType, int bitDepth, byte[][] rows,
+        Func<int, int>? filterOfRow = null, byte[]? palette = null, bool interlaced = false)
+    {
+        int channels = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
+        int bpp = Math.Max(1, channels * bitDepth / 8);
+        int stride = (width * channels * bitDepth + 7) / 8;
+        var filtered = new MemoryStream();
+        var prior = new byte[stride];
+        for (int r = 0; r < height; r++)
+        {
+            int f = filterOfRow?.Invoke(r) ?? 0;
+            var row = rows[r];
+            if (row.Length != stride) throw new ArgumentException($"row {r} has {row.Length} bytes, expected {stride}");
+            filtered.WriteByte((byte)f);
+            for (int i = 0; i < stride; i++)
+            {
+                int a = i >= bpp ? row[i - bpp] : 0, b = prior[i], c = i >= bpp ? prior[i - bpp] : 0;
+                int pred = f switch
+                {
+                    0 => 0,
+                    1 => a,
+                    2 => b,
+                    3 => (a + b) >> 1,
+                    _ => Paeth(a, b, c),
+                };
+                filtered.WriteByte((byte)(row[i] - pred));
+            }
+            prior = row;
+        }
+        var compressed = new MemoryStream();
+        using (var z = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) z.Write(filtered.ToArray());
+
+        var png = new MemoryStream();
+        png.Write([137, 80, 78, 71, 13, 10, 26, 10]);
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr, (uint)width);
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), (uint)height);
+        ihdr[8] = (byte)bitDepth;
+        ihdr[9] = (byte)colorType;
+        ihdr[12] = (byte)(interlaced ? 1 : 0);
+        WriteChunk(png, "IHDR", ihdr);
+        WriteChunk(png, "tEXt", "Comment\0test"u8.ToArray()); // ancillary chunks are skipped
+        if (palette != null) WriteChunk(png, "PLTE", palette);
+        // Split the data over two IDAT chunks to exercise concatenation.
+        var data = compressed.ToArray();
+        int half = data.Length / 2;
+        WriteChunk(png, "IDAT", data[..half]);
+        WriteChunk(png, "IDAT", data[half..]);
+        WriteChunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    /// <summary>Packs samples (each &lt; 2^bitDepth) MSB first into rows; for 16-bit, samples are big-endian pairs.</summary>
+    public static byte[][] Pack(int[,] samples, int bitDepth)
+    {
+        int h = samples.GetLength(0), n = samples.GetLength(1);
+        var rows = new byte[h][];
+        for (int r = 0; r < h; r++)
+        {
+            var row = new byte[(n * bitDepth + 7) / 8];
+            for (int x = 0; x < n; x++)
+            {
+                int v = samples[r, x];
+                if (bitDepth == 16) { row[2 * x] = (byte)(v >> 8); row[2 * x + 1] = (byte)v; }
+                else if (bitDepth == 8) row[x] = (byte)v;
+                else
+                {
+                    int bit = x * bitDepth;
+                    row[bit >> 3] |= (byte)(v << (8 - bitDepth - (bit & 7)));
+                }
+            }
+            rows[r] = row;
+        }
+        return rows;
+    }
+
+    private static int Paeth(int a, int b, int c)
+    {
+        int p = a + b - c, pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
+        return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    }
+
+    private static void WriteChunk(Stream s, string type, byte[] data)
+    {
+        Span<byte> b4 = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(b4, (uint)data.Length);
+        s.Write(b4);
+        var t = System.Text.Encoding.ASCII.GetBytes(type);
+        s.Write(t);
+        s.Write(data);
+        BinaryPrimitives.WriteUInt32BigEndian(b4, Crc32.Update(Crc32.Compute(t), data));
+        s.Write(b4);
+    }
+}
