@@ -4,13 +4,17 @@ using Spectre.Console;
 namespace Reptile.Cli;
 
 /// <summary>Shows a long run's progress: a bar with ETA on a terminal, a plain line every few seconds
-/// (and at the end) when output is redirected to a file or pipe.</summary>
+/// (and at the end) when output is redirected to a file or pipe. Log lines go above the bar.</summary>
 internal static class ConsoleProgress
 {
-    public static T Run<T>(string description, Func<IProgress<TrainingProgress>, T> work)
+    public static bool Interactive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+    public static T Run<T>(string description, Func<IProgress<TrainingProgress>, T> work) => Run(description, (p, _) => work(p));
+
+    public static T Run<T>(string description, Func<IProgress<TrainingProgress>, Action<string>, T> work)
     {
-        if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
-            return work(new PlainLines(description));
+        if (!Interactive)
+            return work(new PlainLines(description), Console.WriteLine);
 
         T result = default!;
         AnsiConsole.Progress()
@@ -20,11 +24,26 @@ internal static class ConsoleProgress
             .Start(ctx =>
             {
                 var task = ctx.AddTask(description, maxValue: 1);
-                result = work(new SpectreBar(task, description));
+                result = work(new SpectreBar(task, description), line => AnsiConsole.MarkupLine(Markup.Escape(line)));
                 task.Value = task.MaxValue;
             });
         return result;
     }
+
+    /// <summary>Adapts a count of finished items (e.g. evaluation tasks) to the progress display.</summary>
+    public static IProgress<int> Counting(IProgress<TrainingProgress> progress, int total)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        return new Progress(done => progress.Report(new TrainingProgress(done, total, float.NaN, clock.Elapsed)));
+    }
+
+    private sealed class Progress(Action<int> report) : IProgress<int>
+    {
+        private readonly Lock gate = new();
+        public void Report(int value) { lock (gate) report(value); }
+    }
+
+    private static string LossText(float loss) => float.IsNaN(loss) ? "" : $", loss {loss:F4}";
 
     private sealed class SpectreBar(ProgressTask task, string description) : IProgress<TrainingProgress>
     {
@@ -32,7 +51,7 @@ internal static class ConsoleProgress
         {
             task.MaxValue = p.Total;
             task.Value = p.Iteration;
-            task.Description = $"{description} [grey]loss {p.Loss:F4}[/]";
+            if (!float.IsNaN(p.Loss)) task.Description = $"{description} [grey]loss {p.Loss:F4}[/]";
         }
     }
 
@@ -42,10 +61,10 @@ internal static class ConsoleProgress
 
         public void Report(TrainingProgress p)
         {
-            if (p.Iteration < p.Total && lastPrinted is { } last && p.Elapsed - last < TimeSpan.FromSeconds(5)) return;
+            if (p.Iteration < p.Total && lastPrinted is { } last && p.Elapsed - last < TimeSpan.FromSeconds(10)) return;
             lastPrinted = p.Elapsed;
             var eta = p.Remaining is { } r ? $", ETA {r:hh\\:mm\\:ss}" : "";
-            Console.WriteLine($"{description}: {p.Iteration}/{p.Total} ({100.0 * p.Iteration / p.Total:F0}%), loss {p.Loss:F4}, {p.Elapsed:hh\\:mm\\:ss} elapsed{eta}");
+            Console.WriteLine($"{description}: {p.Iteration}/{p.Total} ({100.0 * p.Iteration / p.Total:F0}%){LossText(p.Loss)}, {p.Elapsed:hh\\:mm\\:ss} elapsed{eta}");
         }
     }
 }

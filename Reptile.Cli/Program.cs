@@ -5,6 +5,7 @@ using Reptile.Cli.Commands;
 var root = new RootCommand("Reptile for .NET: first-order meta-learning (Nichol, Achiam & Schulman, 2018) on a pure-managed SIMD engine")
 {
     SineCommand.Create(),
+    OmniglotCommand.Create(),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
