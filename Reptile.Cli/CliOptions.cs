@@ -24,7 +24,9 @@ internal static class CliOptions
     {
         option.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<T>();
+            T value;
+            try { value = result.GetValueOrDefault<T>(); }
+            catch (InvalidOperationException) { return; } // not a T at all: the parser reports that itself
             if (!valid(value)) result.AddError($"{option.Name} {requirement} (got {value}).");
         });
         return option;
