@@ -95,7 +95,7 @@ public sealed class NpzArchive : IDisposable
     {
         try
         {
-            return entry.Open();
+            return new CrcCheckingStream(entry.Open(), entry.Length, entry.Crc32, source);
         }
         catch (InvalidDataException e)
         {

@@ -1,0 +1,211 @@
+using System.IO.Compression;
+using Reptile.IO;
+
+namespace Reptile.Data;
+
+/// <summary>
+/// Loads Omniglot as supervised-reptile sees it: every drawing resized to 28×28 nearest-neighbour, pixels 1.0 for the
+/// white background and 0.0 for ink (PIL's 1-bit image as float), classes in character-id order.
+/// </summary>
+public static class OmniglotDataset
+{
+    public const int Size = 28;
+
+    public const string BackgroundNpz = "images_background.npz";
+    public const string EvaluationNpz = "images_evaluation.npz";
+
+    /// <summary>
+    /// Reads <paramref name="folder"/>: both .npz files if present, else every .zip of PNGs and every unpacked PNG
+    /// tree in it (sources ordered by name, so images_background before images_evaluation).
+    /// </summary>
+    public static FewShotDataset Load(string folder, IProgress<(int done, int total)>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Omniglot folder not found: {folder}");
+
+        var background = Path.Combine(folder, BackgroundNpz);
+        var evaluation = Path.Combine(folder, EvaluationNpz);
+        if (File.Exists(background) || File.Exists(evaluation))
+        {
+            foreach (var f in new[] { background, evaluation })
+                if (!File.Exists(f))
+                    throw new FileNotFoundException($"{folder} holds one Omniglot .npz but not {Path.GetFileName(f)}; both {BackgroundNpz} and {EvaluationNpz} are needed.", f);
+            return LoadNpz([background, evaluation], progress);
+        }
+
+        var zips = Directory.GetFiles(folder, "*.zip").ToDictionary(z => Path.GetFileNameWithoutExtension(z), StringComparer.Ordinal);
+        var sources = new SortedDictionary<string, Func<List<PngGroup>>>(StringComparer.Ordinal);
+        foreach (var (key, zip) in zips) sources[key] = () => ListZip(zip);
+        foreach (var dir in Directory.GetDirectories(folder))
+        {
+            var key = Path.GetFileName(dir);
+            // An unpacked copy of a zip that is also present would double the classes: the zip wins.
+            if (zips.ContainsKey(key) || key == "__MACOSX") continue;
+            sources[key] = () => ListTree(dir, key);
+        }
+
+        var groups = new List<PngGroup>();
+        foreach (var list in sources.Values) groups.AddRange(list());
+        if (groups.Count == 0)
+            throw new FileNotFoundException(
+                $"No Omniglot data in {folder}: expected {BackgroundNpz} + {EvaluationNpz}, or images_background.zip / images_evaluation.zip (or other zips of PNGs), or unpacked folders of <alphabet>/<character>/*.png.",
+                folder);
+        return DecodeGroups(groups, progress);
+    }
+
+    private static FewShotDataset LoadNpz(string[] paths, IProgress<(int done, int total)>? progress)
+    {
+        var archives = new NpzArchive[paths.Length];
+        try
+        {
+            var headers = new NpyHeader[paths.Length];
+            var streams = new Stream[paths.Length];
+            for (int k = 0; k < paths.Length; k++)
+            {
+                archives[k] = NpzArchive.Open(paths[k]);
+                (headers[k], streams[k]) = archives[k].OpenData("images");
+                var h = headers[k];
+                if (h.Shape.Length != 4 || h.DType is not ("|b1" or "|u1" or "<u1"))
+                    throw new InvalidDataException(
+                        $"{paths[k]} (array 'images'): expected bool [characters, drawings, height, width], got {h.DType} ({string.Join(", ", h.Shape)}).");
+            }
+            int total = headers.Sum(h => h.Shape[0] * h.Shape[1]);
+            int done = 0;
+            progress?.Report((0, total));
+            int firstId = 1;
+            var perFile = new FewShotClass[paths.Length][];
+            var ids = new int[paths.Length];
+            for (int k = 0; k < paths.Length; k++) { ids[k] = firstId; firstId += headers[k].Shape[0]; }
+
+            // The two archives inflate independently: one thread each.
+            Parallel.For(0, paths.Length, k =>
+            {
+                var h = headers[k];
+                int characters = h.Shape[0], drawings = h.Shape[1], height = h.Shape[2], width = h.Shape[3];
+                var rows = NearestResize.SourceIndices(height, Size);
+                var cols = NearestResize.SourceIndices(width, Size);
+                var buffer = new byte[drawings * height * width];
+                var classes = new FewShotClass[characters];
+                string set = Path.GetFileNameWithoutExtension(paths[k]);
+                for (int c = 0; c < characters; c++)
+                {
+                    archives[k].ReadData("images", h, streams[k], buffer);
+                    var pixels = new byte[drawings * Size * Size];
+                    for (int d = 0; d < drawings; d++)
+                        NearestResize.Resize(buffer.AsSpan(d * height * width, height * width), width, rows, cols,
+                            pixels.AsSpan(d * Size * Size, Size * Size));
+                    for (int i = 0; i < pixels.Length; i++) pixels[i] = pixels[i] != 0 ? (byte)1 : (byte)0;
+                    classes[c] = new InMemoryClass($"{set}/{ids[k] + c:D4}", Size, Size, pixels, 1f);
+                    int now = Interlocked.Add(ref done, drawings);
+                    progress?.Report((now, total));
+                }
+                perFile[k] = classes;
+            });
+            return new FewShotDataset(perFile.SelectMany(c => c).ToArray(), Size, Size);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
+        finally
+        {
+            foreach (var a in archives) a?.Dispose();
+        }
+    }
+
+    /// <summary>The PNGs of one character folder: where they come from and how to read each.</summary>
+    private sealed record PngGroup(string Name, string[] Sources, Func<byte[][]> ReadAll);
+
+    private static List<PngGroup> ListZip(string path)
+    {
+        ZipArchive zip;
+        try
+        {
+            zip = ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: not a valid zip archive: {e.Message}", e);
+        }
+        using (zip)
+        {
+            var groups = new List<PngGroup>();
+            var entries = zip.Entries
+                .Where(e => e.FullName.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && !e.FullName.StartsWith("__MACOSX/", StringComparison.Ordinal))
+                .GroupBy(e => e.FullName.Contains('/') ? e.FullName[..e.FullName.LastIndexOf('/')] : "", StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal);
+            foreach (var g in entries)
+            {
+                var files = g.OrderBy(e => e.Name, StringComparer.Ordinal).ToArray();
+                var name = g.Key.Length == 0 ? Path.GetFileNameWithoutExtension(path) : g.Key;
+                // Read now (a zip is not thread-safe); the PNGs are small and decoded in parallel later.
+                var bytes = files.Select(e => ReadEntry(path, e)).ToArray();
+                groups.Add(new PngGroup(name, files.Select(e => $"{path}:{e.FullName}").ToArray(), () => bytes));
+            }
+            if (groups.Count == 0) throw new InvalidDataException($"{path}: the zip holds no PNG images.");
+            return groups;
+        }
+    }
+
+    private static byte[] ReadEntry(string path, ZipArchiveEntry entry)
+    {
+        try
+        {
+            using var s = entry.Open();
+            var ms = new MemoryStream((int)Math.Min(entry.Length, 1 << 24));
+            s.CopyTo(ms);
+            return ms.ToArray();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}:{entry.FullName}: cannot decompress: {e.Message}", e);
+        }
+    }
+
+    private static List<PngGroup> ListTree(string dir, string key)
+    {
+        return Directory.EnumerateFiles(dir, "*.png", SearchOption.AllDirectories)
+            .GroupBy(f => Path.GetDirectoryName(f)!, StringComparer.Ordinal)
+            .Select(g => (Rel: Path.GetRelativePath(Path.GetDirectoryName(dir)!, g.Key).Replace('\\', '/'), Files: g.OrderBy(Path.GetFileName, StringComparer.Ordinal).ToArray()))
+            .OrderBy(g => g.Rel, StringComparer.Ordinal)
+            .Select(g => new PngGroup(g.Rel, g.Files, () => g.Files.Select(File.ReadAllBytes).ToArray()))
+            .ToList();
+    }
+
+    private static FewShotDataset DecodeGroups(List<PngGroup> groups, IProgress<(int done, int total)>? progress)
+    {
+        int total = groups.Sum(g => g.Sources.Length);
+        int done = 0;
+        progress?.Report((0, total));
+        var classes = new FewShotClass[groups.Count];
+        try
+        {
+            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, groups.Count, 16), range =>
+            {
+                for (int g = range.Item1; g < range.Item2; g++)
+                {
+                    var group = groups[g];
+                    var files = group.ReadAll();
+                    var pixels = new byte[files.Length * Size * Size];
+                    for (int i = 0; i < files.Length; i++)
+                    {
+                        var img = PngDecoder.Decode(new MemoryStream(files[i]), group.Sources[i]);
+                        var rows = NearestResize.SourceIndices(img.Height, Size);
+                        var cols = NearestResize.SourceIndices(img.Width, Size);
+                        // Gray ≥ 128 is white, as PIL's 1-bit mode keeps it.
+                        NearestResize.Resize(img.Gray, img.Width, rows, cols, pixels.AsSpan(i * Size * Size, Size * Size), v => v >= 128 ? (byte)1 : (byte)0);
+                    }
+                    classes[g] = new InMemoryClass(group.Name, Size, Size, pixels, 1f);
+                    int now = Interlocked.Add(ref done, files.Length);
+                    progress?.Report((now, total));
+                }
+            });
+        }
+        catch (AggregateException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        return new FewShotDataset(classes, Size, Size);
+    }
+}

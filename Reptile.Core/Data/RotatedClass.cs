@@ -1,0 +1,58 @@
+namespace Reptile.Data;
+
+/// <summary>A square class seen rotated counter-clockwise by a multiple of 90° (PIL's Image.rotate direction), permuted on copy.</summary>
+public sealed class RotatedClass : FewShotClass
+{
+    private readonly FewShotClass inner;
+
+    public RotatedClass(FewShotClass inner, int degrees)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        if (degrees is not (0 or 90 or 180 or 270))
+            throw new ArgumentOutOfRangeException(nameof(degrees), degrees, "must be 0, 90, 180 or 270");
+        if (degrees % 180 != 0 && inner.Height != inner.Width)
+            throw new ArgumentException($"Class '{inner.Name}' is {inner.Height}x{inner.Width}; 90° rotations need square images.", nameof(inner));
+        this.inner = inner;
+        Degrees = degrees;
+    }
+
+    public int Degrees { get; }
+    public FewShotClass Inner => inner;
+    public override string Name => Degrees == 0 ? inner.Name : $"{inner.Name}@{Degrees}";
+    public override int ImageCount => inner.ImageCount;
+    public override int Height => inner.Height;
+    public override int Width => inner.Width;
+
+    public override void CopyImage(int index, Span<float> destination)
+    {
+        CheckCopyArguments(index, destination);
+        if (Degrees == 0)
+        {
+            inner.CopyImage(index, destination);
+            return;
+        }
+        int h = Height, w = Width, n = h * w;
+        float[]? rented = n > 4096 ? System.Buffers.ArrayPool<float>.Shared.Rent(n) : null;
+        Span<float> src = rented != null ? rented.AsSpan(0, n) : stackalloc float[n];
+        try
+        {
+            inner.CopyImage(index, src);
+            switch (Degrees)
+            {
+                case 90: // out[r, c] = in[c, w-1-r]
+                    for (int r = 0; r < h; r++) for (int c = 0; c < w; c++) destination[r * w + c] = src[c * w + (w - 1 - r)];
+                    break;
+                case 180:
+                    for (int i = 0; i < n; i++) destination[i] = src[n - 1 - i];
+                    break;
+                default: // 270: out[r, c] = in[w-1-c, r]
+                    for (int r = 0; r < h; r++) for (int c = 0; c < w; c++) destination[r * w + c] = src[(w - 1 - c) * w + r];
+                    break;
+            }
+        }
+        finally
+        {
+            if (rented != null) System.Buffers.ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+}
