@@ -40,6 +40,27 @@ public static class MetaUpdate
         {
             nuint last = n - 16;
             var end = op.Invoke(Vector512.LoadUnsafe(ref pp, last), Sum512(weights, last));
+            // 64 floats per weight per step, so fetching each W_i's address is amortised over 4 vectors.
+            for (; i + 64 <= n; i += 64)
+            {
+                ref float w0 = ref MemoryMarshal.GetArrayDataReference(weights[0]);
+                var s0 = Vector512.LoadUnsafe(ref w0, i);
+                var s1 = Vector512.LoadUnsafe(ref w0, i + 16);
+                var s2 = Vector512.LoadUnsafe(ref w0, i + 32);
+                var s3 = Vector512.LoadUnsafe(ref w0, i + 48);
+                for (int k = 1; k < weights.Length; k++)
+                {
+                    ref float wk = ref MemoryMarshal.GetArrayDataReference(weights[k]);
+                    s0 += Vector512.LoadUnsafe(ref wk, i);
+                    s1 += Vector512.LoadUnsafe(ref wk, i + 16);
+                    s2 += Vector512.LoadUnsafe(ref wk, i + 32);
+                    s3 += Vector512.LoadUnsafe(ref wk, i + 48);
+                }
+                op.Invoke(Vector512.LoadUnsafe(ref pp, i), s0).StoreUnsafe(ref pp, i);
+                op.Invoke(Vector512.LoadUnsafe(ref pp, i + 16), s1).StoreUnsafe(ref pp, i + 16);
+                op.Invoke(Vector512.LoadUnsafe(ref pp, i + 32), s2).StoreUnsafe(ref pp, i + 32);
+                op.Invoke(Vector512.LoadUnsafe(ref pp, i + 48), s3).StoreUnsafe(ref pp, i + 48);
+            }
             for (; i + 16 <= n; i += 16)
                 op.Invoke(Vector512.LoadUnsafe(ref pp, i), Sum512(weights, i)).StoreUnsafe(ref pp, i);
             end.StoreUnsafe(ref pp, last);
