@@ -10,7 +10,7 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
     public static int NR => 16;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Run(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add)
     {
         Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
         Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
@@ -40,7 +40,7 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
             var a5 = Vector256.Create(a[5]);
             c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
             c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
-            a += 6;
+            a += aStep;
             b += 16;
         }
         if (add)

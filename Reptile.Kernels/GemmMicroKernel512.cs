@@ -10,7 +10,7 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
     public static int NR => 32;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Run(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add)
     {
         Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
         Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
@@ -64,7 +64,7 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
             var a11 = Vector512.Create(a[11]);
             c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
             c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
-            a += 12;
+            a += aStep;
             b += 32;
         }
         if (add)
