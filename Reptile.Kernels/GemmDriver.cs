@@ -12,6 +12,9 @@ internal unsafe interface IGemmMicroKernel
     /// <summary>a: kc steps of MR floats, aStep apart (MR when packed); b: kc steps of NR floats
     /// (64-byte aligned); c: row stride ldc.</summary>
     static abstract void Run(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add);
+
+    /// <summary>As <see cref="Run"/> for the first NR/2 columns only (C row stride ldc, B still NR wide).</summary>
+    static abstract void RunHalf(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add);
 }
 
 /// <summary>The BLIS loop nest (jc → pc → ic → jr → ir) with per-thread packing buffers.</summary>
@@ -96,14 +99,22 @@ internal static unsafe class GemmDriver
                 if (ir < directRows) { ap = aDirect + ir; aStep = lda; }
                 else { ap = pa + (nint)(ir - directRows) * kc; aStep = mr; }
                 float* cp = c + (nint)ir * ldc + jr;
+                bool half = nrr <= nr / 2;
                 if (mrr == mr && nrr == nr)
                 {
                     TK.Run(kc, ap, aStep, bp, cp, ldc, add);
                 }
+                else if (half && mrr == mr && nrr == nr / 2)
+                {
+                    TK.RunHalf(kc, ap, aStep, bp, cp, ldc, add);
+                }
                 else
                 {
                     // Edge tile: the padded panels give a full tile; keep only its valid corner.
-                    TK.Run(kc, ap, aStep, bp, tile, nr, false);
+                    if (half)
+                        TK.RunHalf(kc, ap, aStep, bp, tile, nr, false);
+                    else
+                        TK.Run(kc, ap, aStep, bp, tile, nr, false);
                     for (int i = 0; i < mrr; i++)
                     {
                         float* src = tile + i * nr;

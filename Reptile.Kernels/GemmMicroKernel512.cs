@@ -123,6 +123,61 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
         }
     }
 
+    /// <summary>Columns 0..15 only, for a ragged last panel with at most 16 valid columns (B still packed 32 wide).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunHalf(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add)
+    {
+        Vector512<float> c0 = default; Vector512<float> c1 = default; Vector512<float> c2 = default; Vector512<float> c3 = default; Vector512<float> c4 = default; Vector512<float> c5 = default; Vector512<float> c6 = default; Vector512<float> c7 = default; Vector512<float> c8 = default; Vector512<float> c9 = default; Vector512<float> c10 = default; Vector512<float> c11 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadAligned(b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+            c8 = Vector512.FusedMultiplyAdd(Vector512.Create(a[8]), b0, c8);
+            c9 = Vector512.FusedMultiplyAdd(Vector512.Create(a[9]), b0, c9);
+            c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[10]), b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a[11]), b0, c11);
+            a += aStep;
+            b += 32;
+        }
+        if (add)
+        {
+            Add(c0, c + 0 * ldc);
+            Add(c1, c + 1 * ldc);
+            Add(c2, c + 2 * ldc);
+            Add(c3, c + 3 * ldc);
+            Add(c4, c + 4 * ldc);
+            Add(c5, c + 5 * ldc);
+            Add(c6, c + 6 * ldc);
+            Add(c7, c + 7 * ldc);
+            Add(c8, c + 8 * ldc);
+            Add(c9, c + 9 * ldc);
+            Add(c10, c + 10 * ldc);
+            Add(c11, c + 11 * ldc);
+        }
+        else
+        {
+            Vector512.Store(c0, c + 0 * ldc);
+            Vector512.Store(c1, c + 1 * ldc);
+            Vector512.Store(c2, c + 2 * ldc);
+            Vector512.Store(c3, c + 3 * ldc);
+            Vector512.Store(c4, c + 4 * ldc);
+            Vector512.Store(c5, c + 5 * ldc);
+            Vector512.Store(c6, c + 6 * ldc);
+            Vector512.Store(c7, c + 7 * ldc);
+            Vector512.Store(c8, c + 8 * ldc);
+            Vector512.Store(c9, c + 9 * ldc);
+            Vector512.Store(c10, c + 10 * ldc);
+            Vector512.Store(c11, c + 11 * ldc);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Add(Vector512<float> v, float* c) => Vector512.Store(Vector512.Load(c) + v, c);
 }
