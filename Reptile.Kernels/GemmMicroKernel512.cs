@@ -3,10 +3,11 @@ using System.Runtime.Intrinsics;
 
 namespace Reptile.Kernels;
 
-/// <summary>12×32 tile in 24 zmm accumulators: per k step two B loads and twelve A broadcasts feed 24 FMAs.</summary>
+/// <summary>8×32 tile in 16 zmm accumulators: per k step two B loads and eight A broadcasts feed 16 FMAs.
+/// Measured faster than 12×32 here (64-row conv shapes fit 8 exactly; Zen 4 double-pumps zmm FMAs).</summary>
 internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
 {
-    public static int MR => 12;
+    public static int MR => 8;
     public static int NR => 32;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -20,10 +21,6 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
         Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
         Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
         Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
-        Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
-        Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
-        Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
-        Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.LoadAligned(b + 0);
@@ -52,18 +49,6 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
             var a7 = Vector512.Create(a[7]);
             c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
             c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-            var a8 = Vector512.Create(a[8]);
-            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-            c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-            var a9 = Vector512.Create(a[9]);
-            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-            c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-            var a10 = Vector512.Create(a[10]);
-            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-            c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-            var a11 = Vector512.Create(a[11]);
-            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-            c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
             a += aStep;
             b += 32;
         }
@@ -85,14 +70,6 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
             Add(c6_1, c + 6 * ldc + 16);
             Add(c7_0, c + 7 * ldc + 0);
             Add(c7_1, c + 7 * ldc + 16);
-            Add(c8_0, c + 8 * ldc + 0);
-            Add(c8_1, c + 8 * ldc + 16);
-            Add(c9_0, c + 9 * ldc + 0);
-            Add(c9_1, c + 9 * ldc + 16);
-            Add(c10_0, c + 10 * ldc + 0);
-            Add(c10_1, c + 10 * ldc + 16);
-            Add(c11_0, c + 11 * ldc + 0);
-            Add(c11_1, c + 11 * ldc + 16);
         }
         else
         {
@@ -112,14 +89,6 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
             Vector512.Store(c6_1, c + 6 * ldc + 16);
             Vector512.Store(c7_0, c + 7 * ldc + 0);
             Vector512.Store(c7_1, c + 7 * ldc + 16);
-            Vector512.Store(c8_0, c + 8 * ldc + 0);
-            Vector512.Store(c8_1, c + 8 * ldc + 16);
-            Vector512.Store(c9_0, c + 9 * ldc + 0);
-            Vector512.Store(c9_1, c + 9 * ldc + 16);
-            Vector512.Store(c10_0, c + 10 * ldc + 0);
-            Vector512.Store(c10_1, c + 10 * ldc + 16);
-            Vector512.Store(c11_0, c + 11 * ldc + 0);
-            Vector512.Store(c11_1, c + 11 * ldc + 16);
         }
     }
 
@@ -127,7 +96,7 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunHalf(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add)
     {
-        Vector512<float> c0 = default; Vector512<float> c1 = default; Vector512<float> c2 = default; Vector512<float> c3 = default; Vector512<float> c4 = default; Vector512<float> c5 = default; Vector512<float> c6 = default; Vector512<float> c7 = default; Vector512<float> c8 = default; Vector512<float> c9 = default; Vector512<float> c10 = default; Vector512<float> c11 = default;
+        Vector512<float> c0 = default; Vector512<float> c1 = default; Vector512<float> c2 = default; Vector512<float> c3 = default; Vector512<float> c4 = default; Vector512<float> c5 = default; Vector512<float> c6 = default; Vector512<float> c7 = default;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.LoadAligned(b);
@@ -139,10 +108,6 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
             c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
             c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
             c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
-            c8 = Vector512.FusedMultiplyAdd(Vector512.Create(a[8]), b0, c8);
-            c9 = Vector512.FusedMultiplyAdd(Vector512.Create(a[9]), b0, c9);
-            c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[10]), b0, c10);
-            c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a[11]), b0, c11);
             a += aStep;
             b += 32;
         }
@@ -156,10 +121,6 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
             Add(c5, c + 5 * ldc);
             Add(c6, c + 6 * ldc);
             Add(c7, c + 7 * ldc);
-            Add(c8, c + 8 * ldc);
-            Add(c9, c + 9 * ldc);
-            Add(c10, c + 10 * ldc);
-            Add(c11, c + 11 * ldc);
         }
         else
         {
@@ -171,10 +132,6 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
             Vector512.Store(c5, c + 5 * ldc);
             Vector512.Store(c6, c + 6 * ldc);
             Vector512.Store(c7, c + 7 * ldc);
-            Vector512.Store(c8, c + 8 * ldc);
-            Vector512.Store(c9, c + 9 * ldc);
-            Vector512.Store(c10, c + 10 * ldc);
-            Vector512.Store(c11, c + 11 * ldc);
         }
     }
 
