@@ -9,8 +9,12 @@ internal unsafe interface IGemmMicroKernel
     static abstract int MR { get; }
     static abstract int NR { get; }
 
-    /// <summary>a: kc steps of MR floats; b: kc steps of NR floats (64-byte aligned); c: row stride ldc.</summary>
-    static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, bool add);
+    /// <summary>a: kc steps of MR floats, aStep apart (MR when packed); b: kc steps of NR floats
+    /// (64-byte aligned); c: row stride ldc.</summary>
+    static abstract void Run(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add);
+
+    /// <summary>As <see cref="Run"/> for the first NR/2 columns only (C row stride ldc, B still NR wide).</summary>
+    static abstract void RunHalf(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add);
 }
 
 /// <summary>The BLIS loop nest (jc → pc → ic → jr → ir) with per-thread packing buffers.</summary>
@@ -55,15 +59,31 @@ internal static unsafe class GemmDriver
                     for (int ic = 0; ic < m; ic += mcStep)
                     {
                         int mc = Math.Min(mcStep, m - ic);
-                        GemmPacking.PackA<TK>(pa, A, transA, m, k, ic, mc, pc, kc);
-                        Macro<TK>(pa, pb, C + (nint)ic * n + jc, n, mc, nc, kc, add, tile);
+                        if (transA)
+                        {
+                            // Aᵀ stored k×m already has the packed layout (MR row values per k step, m apart):
+                            // the kernel reads full panels in place; only a ragged last panel is packed.
+                            int full = mc / mr * mr;
+                            if (full < mc)
+                                GemmPacking.PackA<TK>(pa, A, true, m, k, ic + full, mc - full, pc, kc);
+                            Macro<TK>(pa, A + (nint)pc * m + ic, m, full, pb, C + (nint)ic * n + jc, n, mc, nc, kc, add, tile);
+                        }
+                        else
+                        {
+                            GemmPacking.PackA<TK>(pa, A, false, m, k, ic, mc, pc, kc);
+                            Macro<TK>(pa, null, 0, 0, pb, C + (nint)ic * n + jc, n, mc, nc, kc, add, tile);
+                        }
                     }
                 }
             }
         }
     }
 
-    private static void Macro<TK>(float* pa, float* pb, float* c, int ldc, int mc, int nc, int kc, bool add, float* tile)
+    /// <param name="pa">Packed A panels; when <paramref name="aDirect"/> is set, only the panels from row
+    /// <paramref name="directRows"/> on, packed from 0.</param>
+    /// <param name="aDirect">Unpacked A read in place for rows below directRows, lda floats per k step.</param>
+    private static void Macro<TK>(float* pa, float* aDirect, nint lda, int directRows, float* pb, float* c, int ldc,
+                                  int mc, int nc, int kc, bool add, float* tile)
         where TK : IGemmMicroKernel
     {
         int mr = TK.MR, nr = TK.NR;
@@ -74,16 +94,27 @@ internal static unsafe class GemmDriver
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int mrr = Math.Min(mr, mc - ir);
-                float* ap = pa + (nint)ir * kc;
+                float* ap;
+                nint aStep;
+                if (ir < directRows) { ap = aDirect + ir; aStep = lda; }
+                else { ap = pa + (nint)(ir - directRows) * kc; aStep = mr; }
                 float* cp = c + (nint)ir * ldc + jr;
+                bool half = nrr <= nr / 2;
                 if (mrr == mr && nrr == nr)
                 {
-                    TK.Run(kc, ap, bp, cp, ldc, add);
+                    TK.Run(kc, ap, aStep, bp, cp, ldc, add);
+                }
+                else if (half && mrr == mr && nrr == nr / 2)
+                {
+                    TK.RunHalf(kc, ap, aStep, bp, cp, ldc, add);
                 }
                 else
                 {
                     // Edge tile: the padded panels give a full tile; keep only its valid corner.
-                    TK.Run(kc, ap, bp, tile, nr, false);
+                    if (half)
+                        TK.RunHalf(kc, ap, aStep, bp, tile, nr, false);
+                    else
+                        TK.Run(kc, ap, aStep, bp, tile, nr, false);
                     for (int i = 0; i < mrr; i++)
                     {
                         float* src = tile + i * nr;

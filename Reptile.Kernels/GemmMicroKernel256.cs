@@ -10,7 +10,7 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
     public static int NR => 16;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Run(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add)
     {
         Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
         Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
@@ -40,7 +40,7 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
             var a5 = Vector256.Create(a[5]);
             c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
             c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
-            a += 6;
+            a += aStep;
             b += 16;
         }
         if (add)
@@ -72,6 +72,43 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
             Vector256.Store(c4_1, c + 4 * ldc + 8);
             Vector256.Store(c5_0, c + 5 * ldc + 0);
             Vector256.Store(c5_1, c + 5 * ldc + 8);
+        }
+    }
+
+    /// <summary>Columns 0..7 only, for a ragged last panel with at most 8 valid columns (B still packed 16 wide).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunHalf(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add)
+    {
+        Vector256<float> c0 = default; Vector256<float> c1 = default; Vector256<float> c2 = default; Vector256<float> c3 = default; Vector256<float> c4 = default; Vector256<float> c5 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.LoadAligned(b);
+            c0 = Vector256.FusedMultiplyAdd(Vector256.Create(a[0]), b0, c0);
+            c1 = Vector256.FusedMultiplyAdd(Vector256.Create(a[1]), b0, c1);
+            c2 = Vector256.FusedMultiplyAdd(Vector256.Create(a[2]), b0, c2);
+            c3 = Vector256.FusedMultiplyAdd(Vector256.Create(a[3]), b0, c3);
+            c4 = Vector256.FusedMultiplyAdd(Vector256.Create(a[4]), b0, c4);
+            c5 = Vector256.FusedMultiplyAdd(Vector256.Create(a[5]), b0, c5);
+            a += aStep;
+            b += 16;
+        }
+        if (add)
+        {
+            Add(c0, c + 0 * ldc);
+            Add(c1, c + 1 * ldc);
+            Add(c2, c + 2 * ldc);
+            Add(c3, c + 3 * ldc);
+            Add(c4, c + 4 * ldc);
+            Add(c5, c + 5 * ldc);
+        }
+        else
+        {
+            Vector256.Store(c0, c + 0 * ldc);
+            Vector256.Store(c1, c + 1 * ldc);
+            Vector256.Store(c2, c + 2 * ldc);
+            Vector256.Store(c3, c + 3 * ldc);
+            Vector256.Store(c4, c + 4 * ldc);
+            Vector256.Store(c5, c + 5 * ldc);
         }
     }
 

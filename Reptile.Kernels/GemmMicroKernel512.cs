@@ -3,14 +3,15 @@ using System.Runtime.Intrinsics;
 
 namespace Reptile.Kernels;
 
-/// <summary>12×32 tile in 24 zmm accumulators: per k step two B loads and twelve A broadcasts feed 24 FMAs.</summary>
+/// <summary>8×32 tile in 16 zmm accumulators: per k step two B loads and eight A broadcasts feed 16 FMAs.
+/// Measured faster than 12×32 here (64-row conv shapes fit 8 exactly; Zen 4 double-pumps zmm FMAs).</summary>
 internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
 {
-    public static int MR => 12;
+    public static int MR => 8;
     public static int NR => 32;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Run(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add)
     {
         Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
         Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
@@ -20,10 +21,6 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
         Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
         Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
         Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
-        Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
-        Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
-        Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
-        Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.LoadAligned(b + 0);
@@ -52,19 +49,7 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
             var a7 = Vector512.Create(a[7]);
             c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
             c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-            var a8 = Vector512.Create(a[8]);
-            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-            c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-            var a9 = Vector512.Create(a[9]);
-            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-            c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-            var a10 = Vector512.Create(a[10]);
-            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-            c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-            var a11 = Vector512.Create(a[11]);
-            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-            c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
-            a += 12;
+            a += aStep;
             b += 32;
         }
         if (add)
@@ -85,14 +70,6 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
             Add(c6_1, c + 6 * ldc + 16);
             Add(c7_0, c + 7 * ldc + 0);
             Add(c7_1, c + 7 * ldc + 16);
-            Add(c8_0, c + 8 * ldc + 0);
-            Add(c8_1, c + 8 * ldc + 16);
-            Add(c9_0, c + 9 * ldc + 0);
-            Add(c9_1, c + 9 * ldc + 16);
-            Add(c10_0, c + 10 * ldc + 0);
-            Add(c10_1, c + 10 * ldc + 16);
-            Add(c11_0, c + 11 * ldc + 0);
-            Add(c11_1, c + 11 * ldc + 16);
         }
         else
         {
@@ -112,14 +89,49 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
             Vector512.Store(c6_1, c + 6 * ldc + 16);
             Vector512.Store(c7_0, c + 7 * ldc + 0);
             Vector512.Store(c7_1, c + 7 * ldc + 16);
-            Vector512.Store(c8_0, c + 8 * ldc + 0);
-            Vector512.Store(c8_1, c + 8 * ldc + 16);
-            Vector512.Store(c9_0, c + 9 * ldc + 0);
-            Vector512.Store(c9_1, c + 9 * ldc + 16);
-            Vector512.Store(c10_0, c + 10 * ldc + 0);
-            Vector512.Store(c10_1, c + 10 * ldc + 16);
-            Vector512.Store(c11_0, c + 11 * ldc + 0);
-            Vector512.Store(c11_1, c + 11 * ldc + 16);
+        }
+    }
+
+    /// <summary>Columns 0..15 only, for a ragged last panel with at most 16 valid columns (B still packed 32 wide).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunHalf(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add)
+    {
+        Vector512<float> c0 = default; Vector512<float> c1 = default; Vector512<float> c2 = default; Vector512<float> c3 = default; Vector512<float> c4 = default; Vector512<float> c5 = default; Vector512<float> c6 = default; Vector512<float> c7 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadAligned(b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+            a += aStep;
+            b += 32;
+        }
+        if (add)
+        {
+            Add(c0, c + 0 * ldc);
+            Add(c1, c + 1 * ldc);
+            Add(c2, c + 2 * ldc);
+            Add(c3, c + 3 * ldc);
+            Add(c4, c + 4 * ldc);
+            Add(c5, c + 5 * ldc);
+            Add(c6, c + 6 * ldc);
+            Add(c7, c + 7 * ldc);
+        }
+        else
+        {
+            Vector512.Store(c0, c + 0 * ldc);
+            Vector512.Store(c1, c + 1 * ldc);
+            Vector512.Store(c2, c + 2 * ldc);
+            Vector512.Store(c3, c + 3 * ldc);
+            Vector512.Store(c4, c + 4 * ldc);
+            Vector512.Store(c5, c + 5 * ldc);
+            Vector512.Store(c6, c + 6 * ldc);
+            Vector512.Store(c7, c + 7 * ldc);
         }
     }
 

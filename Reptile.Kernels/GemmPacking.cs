@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Reptile.Kernels;
 
@@ -26,6 +28,11 @@ internal static unsafe class GemmPacking
                     for (; r < rows; r++) dst[r] = src[r];
                     for (; r < mr; r++) dst[r] = 0f;
                 }
+            }
+            else if (Avx.IsSupported)
+            {
+                TransposePack(dst, mr, a + (nint)(i0 + ir) * k + p0, k, rows, kc);
+                dst += (nint)mr * kc;
             }
             else
             {
@@ -73,6 +80,11 @@ internal static unsafe class GemmPacking
                     }
                 }
             }
+            else if (Avx.IsSupported)
+            {
+                TransposePack(dst, nr, b + (nint)(j0 + jr) * k + p0, k, cols, kc);
+                dst += (nint)nr * kc;
+            }
             else
             {
                 // Stored n×k: each column is contiguous in k; scatter it across the panel.
@@ -90,5 +102,66 @@ internal static unsafe class GemmPacking
                 dst += (nint)nr * kc;
             }
         }
+    }
+
+    /// <summary>
+    /// dst[p·width + r] = src[r·ld + p] for r &lt; rows (zero for rows ≤ r &lt; width), p &lt; kc: the
+    /// transposing copy, done as 8×8 register transposes so reads and writes stay vector-wide.
+    /// </summary>
+    private static void TransposePack(float* dst, int width, float* src, nint ld, int rows, int kc)
+    {
+        for (int r0 = 0; r0 < width; r0 += 8)
+        {
+            int gw = Math.Min(8, width - r0);          // lanes this group owns in the panel
+            int valid = Math.Clamp(rows - r0, 0, gw);   // of which come from the source
+            float* s = src + r0 * ld;
+            float* d = dst + r0;
+            int p = 0;
+            for (; p + 8 <= kc; p += 8, d += 8 * width)
+            {
+                var x0 = valid > 0 ? Vector256.Load(s + p) : default;
+                var x1 = valid > 1 ? Vector256.Load(s + ld + p) : default;
+                var x2 = valid > 2 ? Vector256.Load(s + 2 * ld + p) : default;
+                var x3 = valid > 3 ? Vector256.Load(s + 3 * ld + p) : default;
+                var x4 = valid > 4 ? Vector256.Load(s + 4 * ld + p) : default;
+                var x5 = valid > 5 ? Vector256.Load(s + 5 * ld + p) : default;
+                var x6 = valid > 6 ? Vector256.Load(s + 6 * ld + p) : default;
+                var x7 = valid > 7 ? Vector256.Load(s + 7 * ld + p) : default;
+                var t0 = Avx.UnpackLow(x0, x1); var t1 = Avx.UnpackHigh(x0, x1);
+                var t2 = Avx.UnpackLow(x2, x3); var t3 = Avx.UnpackHigh(x2, x3);
+                var t4 = Avx.UnpackLow(x4, x5); var t5 = Avx.UnpackHigh(x4, x5);
+                var t6 = Avx.UnpackLow(x6, x7); var t7 = Avx.UnpackHigh(x6, x7);
+                var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+                var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+                var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+                var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+                Put(d, width, gw, 0, Avx.Permute2x128(u0, u4, 0x20));
+                Put(d, width, gw, 1, Avx.Permute2x128(u1, u5, 0x20));
+                Put(d, width, gw, 2, Avx.Permute2x128(u2, u6, 0x20));
+                Put(d, width, gw, 3, Avx.Permute2x128(u3, u7, 0x20));
+                Put(d, width, gw, 4, Avx.Permute2x128(u0, u4, 0x31));
+                Put(d, width, gw, 5, Avx.Permute2x128(u1, u5, 0x31));
+                Put(d, width, gw, 6, Avx.Permute2x128(u2, u6, 0x31));
+                Put(d, width, gw, 7, Avx.Permute2x128(u3, u7, 0x31));
+            }
+            for (; p < kc; p++, d += width)
+            {
+                int r = 0;
+                for (; r < valid; r++) d[r] = s[r * ld + p];
+                for (; r < gw; r++) d[r] = 0f;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(float* d, int width, int gw, int q, Vector256<float> v)
+    {
+        float* at = d + q * width;
+        if (gw == 8)
+            v.Store(at);
+        else if (gw == 4)
+            v.GetLower().Store(at);
+        else
+            for (int l = 0; l < gw; l++) at[l] = v.GetElement(l);
     }
 }

@@ -1,0 +1,118 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Reptile.Kernels;
+
+/// <summary>Reptile's outer update: move φ a fraction ε of the way towards the task weights.</summary>
+public static class MetaUpdate
+{
+    /// <summary>φ ← φ + ε·(W − φ).</summary>
+    public static void Interpolate(Span<float> phi, ReadOnlySpan<float> w, float epsilon)
+    {
+        Guard.SameLength(phi.Length, w.Length, nameof(w), "phi");
+        ElementwiseLoop.Apply(new InterpolateOperator(epsilon, 1f), phi, w, phi);
+    }
+
+    /// <summary>
+    /// φ ← φ + ε·(mean_i W_i − φ) in one pass: each chunk of φ is read once, the W_i summed into
+    /// registers and φ written once, with no temporary of φ's length.
+    /// </summary>
+    public static void Interpolate(Span<float> phi, ReadOnlySpan<float[]> weights, float epsilon)
+    {
+        if (weights.Length == 0) throw new ArgumentException("At least one weight vector is needed.", nameof(weights));
+        for (int k = 0; k < weights.Length; k++)
+        {
+            if (weights[k] is null) throw new ArgumentNullException(nameof(weights), $"weights[{k}] is null.");
+            if (weights[k].Length != phi.Length)
+                throw new ArgumentException($"weights[{k}] has length {weights[k].Length}, expected {phi.Length} (phi).", nameof(weights));
+        }
+        if (weights.Length == 1)
+        {
+            Interpolate(phi, weights[0], epsilon);
+            return;
+        }
+        var op = new InterpolateOperator(epsilon, 1f / weights.Length);
+        ref float pp = ref MemoryMarshal.GetReference(phi);
+        nuint n = (nuint)phi.Length, i = 0;
+        var path = Simd.Current;
+        if (path == SimdPath.Vector512 && n >= 16)
+        {
+            nuint last = n - 16;
+            var end = op.Invoke(Vector512.LoadUnsafe(ref pp, last), Sum512(weights, last));
+            // 64 floats per weight per step, so fetching each W_i's address is amortised over 4 vectors.
+            for (; i + 64 <= n; i += 64)
+            {
+                ref float w0 = ref MemoryMarshal.GetArrayDataReference(weights[0]);
+                var s0 = Vector512.LoadUnsafe(ref w0, i);
+                var s1 = Vector512.LoadUnsafe(ref w0, i + 16);
+                var s2 = Vector512.LoadUnsafe(ref w0, i + 32);
+                var s3 = Vector512.LoadUnsafe(ref w0, i + 48);
+                for (int k = 1; k < weights.Length; k++)
+                {
+                    ref float wk = ref MemoryMarshal.GetArrayDataReference(weights[k]);
+                    s0 += Vector512.LoadUnsafe(ref wk, i);
+                    s1 += Vector512.LoadUnsafe(ref wk, i + 16);
+                    s2 += Vector512.LoadUnsafe(ref wk, i + 32);
+                    s3 += Vector512.LoadUnsafe(ref wk, i + 48);
+                }
+                op.Invoke(Vector512.LoadUnsafe(ref pp, i), s0).StoreUnsafe(ref pp, i);
+                op.Invoke(Vector512.LoadUnsafe(ref pp, i + 16), s1).StoreUnsafe(ref pp, i + 16);
+                op.Invoke(Vector512.LoadUnsafe(ref pp, i + 32), s2).StoreUnsafe(ref pp, i + 32);
+                op.Invoke(Vector512.LoadUnsafe(ref pp, i + 48), s3).StoreUnsafe(ref pp, i + 48);
+            }
+            for (; i + 16 <= n; i += 16)
+                op.Invoke(Vector512.LoadUnsafe(ref pp, i), Sum512(weights, i)).StoreUnsafe(ref pp, i);
+            end.StoreUnsafe(ref pp, last);
+            return;
+        }
+        if (path != SimdPath.Scalar && n >= 8)
+        {
+            nuint last = n - 8;
+            var end = op.Invoke(Vector256.LoadUnsafe(ref pp, last), Sum256(weights, last));
+            for (; i + 8 <= n; i += 8)
+                op.Invoke(Vector256.LoadUnsafe(ref pp, i), Sum256(weights, i)).StoreUnsafe(ref pp, i);
+            end.StoreUnsafe(ref pp, last);
+            return;
+        }
+        for (; i < n; i++)
+        {
+            float s = 0;
+            for (int k = 0; k < weights.Length; k++) s += weights[k][i];
+            Unsafe.Add(ref pp, i) = op.Invoke(Unsafe.Add(ref pp, i), s);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Sum512(ReadOnlySpan<float[]> weights, nuint i)
+    {
+        var s = Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(weights[0]), i);
+        for (int k = 1; k < weights.Length; k++)
+            s += Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(weights[k]), i);
+        return s;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Sum256(ReadOnlySpan<float[]> weights, nuint i)
+    {
+        var s = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(weights[0]), i);
+        for (int k = 1; k < weights.Length; k++)
+            s += Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(weights[k]), i);
+        return s;
+    }
+}
+
+/// <summary>
+/// (φ, Σ) ↦ (1−ε)·φ + (ε/count)·Σ, which is φ + ε·(mean − φ) and lands exactly on φ at ε = 0 and
+/// on the mean at ε = 1 (for a power-of-two count).
+/// </summary>
+internal readonly struct InterpolateOperator(float epsilon, float invCount) : IBinaryOperator
+{
+    private readonly float keep = 1f - epsilon, take = epsilon * invCount;
+
+    public float Invoke(float phi, float sum) => MathF.FusedMultiplyAdd(take, sum, keep * phi);
+    public Vector256<float> Invoke(Vector256<float> phi, Vector256<float> sum) =>
+        Vector256.FusedMultiplyAdd(Vector256.Create(take), sum, Vector256.Create(keep) * phi);
+    public Vector512<float> Invoke(Vector512<float> phi, Vector512<float> sum) =>
+        Vector512.FusedMultiplyAdd(Vector512.Create(take), sum, Vector512.Create(keep) * phi);
+}

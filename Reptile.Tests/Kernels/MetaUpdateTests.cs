@@ -1,0 +1,63 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Reptile.Kernels;
+using static Reptile.Tests.Kernels.KernelCheck;
+
+namespace Reptile.Tests.Kernels;
+
+public class MetaUpdateTests
+{
+    private static Arbitrary<(int Length, int Count, int Seed)> Shapes =>
+        (from n in Length from k in Gen.Choose(1, 7) from seed in Gen.Choose(0, int.MaxValue) select (n, k, seed)).ToArbitrary();
+
+    [Fact]
+    public void Interpolate_many_matches_reference() => ForAll(Shapes, s =>
+    {
+        var rng = new Random(s.Seed);
+        var phi = Random(rng, s.Length);
+        var ws = Enumerable.Range(0, s.Count).Select(_ => Random(rng, s.Length)).ToArray();
+        float eps = rng.NextSingle();
+        var expected = new double[s.Length];
+        for (int i = 0; i < s.Length; i++)
+        {
+            double mean = ws.Sum(w => (double)w[i]) / s.Count;
+            expected[i] = phi[i] + eps * (mean - phi[i]);
+        }
+        MetaUpdate.Interpolate(phi, ws, eps);
+        Close(expected, phi, 1e-5, 1);
+    });
+
+    [Fact]
+    public void Interpolate_one_matches_reference() => ForAll(LengthAndSeed, s =>
+    {
+        var rng = new Random(s.Seed);
+        var phi = Random(rng, s.Length);
+        var w = Random(rng, s.Length);
+        float eps = rng.NextSingle();
+        var expected = new double[s.Length];
+        for (int i = 0; i < s.Length; i++) expected[i] = phi[i] + eps * ((double)w[i] - phi[i]);
+        MetaUpdate.Interpolate(phi, w, eps);
+        Close(expected, phi, 1e-5, 1);
+    });
+
+    [Fact]
+    public void Epsilon_one_lands_on_the_mean()
+    {
+        foreach (var path in Simd.Available)
+            using (Simd.Force(path))
+            {
+                var phi = Random(new Random(1), 37);
+                var w = Random(new Random(2), 37);
+                MetaUpdate.Interpolate(phi, [w, w], 1f);
+                Assert.Equal(w, phi);
+            }
+    }
+
+    [Fact]
+    public void Length_mismatch_throws()
+    {
+        Assert.Throws<ArgumentException>(() => MetaUpdate.Interpolate(new float[3], new float[4], 0.1f));
+        Assert.Throws<ArgumentException>(() => MetaUpdate.Interpolate(new float[3], [new float[3], new float[2]], 0.1f));
+        Assert.Throws<ArgumentException>(() => MetaUpdate.Interpolate(new float[3], ReadOnlySpan<float[]>.Empty, 0.1f));
+    }
+}
