@@ -11,6 +11,7 @@ public static class ReptileCli
         {
             SineCommand.Create(),
             OmniglotCommand.Create(),
+            BenchCommand.Create(),
         };
 
     public static int Run(string[] args)

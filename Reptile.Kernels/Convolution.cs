@@ -1,82 +1,94 @@
 namespace Reptile.Kernels;
 
 /// <summary>
-/// Lowering of a 2-D convolution to one matrix product. x is channel-major [C][N][H][W]; cols is
+/// Lowering of a 2-D convolution to one matrix product (im2col). x is channel-major [C][N][H][W]; cols is
 /// (C·kh·kw) × (N·OH·OW) row-major, row (c·kh + i)·kw + j, column (n·OH + oh)·OW + ow holding
 /// x[c][n][oh·s − p + i][ow·s − p + j], or 0 in the zero padding.
 /// </summary>
 public static class Convolution
 {
-    public static void Im2Col(ReadOnlySpan<float> x, int channels, int batch, int height, int width,
-        int kernelH, int kernelW, int stride, int padding, Span<float> cols)
+    /// <summary>
+    /// The gather map of <see cref="Im2Col"/> for one channel: entry (i·kw + j)·(N·OH·OW) + column holds the offset
+    /// of the input pixel within the channel's [N][H][W] block, or −1 in the zero padding. It depends only on
+    /// the geometry, so a layer builds it once; <see cref="Gather"/> and <see cref="ScatterAdd"/> then move data
+    /// without any per-row bookkeeping (what dominates when the output rows are 7, 4 or 2 wide).
+    /// </summary>
+    public static void BuildIndex(int batch, int height, int width, int kernelH, int kernelW, int stride, int padding, Span<int> index)
     {
-        var g = Geometry.Create(x.Length, cols.Length, channels, batch, height, width, kernelH, kernelW, stride, padding, nameof(x), nameof(cols));
-        int plane = height * width, outPlane = g.OH * g.OW, colWidth = batch * outPlane;
-        for (int c = 0; c < channels; c++)
+        int oh = OutputSize(height, kernelH, stride, padding), ow = OutputSize(width, kernelW, stride, padding);
+        int colWidth = batch * oh * ow;
+        Guard.SameLength(kernelH * kernelW * colWidth, index.Length, nameof(index), $"{kernelH}·{kernelW} kernel offsets × {colWidth} output positions");
         for (int i = 0; i < kernelH; i++)
         for (int j = 0; j < kernelW; j++)
         {
-            var row = cols.Slice(((c * kernelH + i) * kernelW + j) * colWidth, colWidth);
-            // Output columns whose input column ow·s − p + j lies inside [0, width).
-            var (owLo, owHi) = g.ValidRange(j, width, g.OW);
+            var row = index.Slice((i * kernelW + j) * colWidth, colWidth);
+            int p = 0;
             for (int n = 0; n < batch; n++)
+            for (int r = 0; r < oh; r++)
             {
-                var src = x.Slice((c * batch + n) * plane, plane);
-                for (int oh = 0; oh < g.OH; oh++)
+                int ih = r * stride - padding + i;
+                for (int c = 0; c < ow; c++, p++)
                 {
-                    var dst = row.Slice((n * g.OH + oh) * g.OW, g.OW);
-                    int ih = oh * stride - padding + i;
-                    if ((uint)ih >= (uint)height || owLo >= owHi)
-                    {
-                        dst.Clear();
-                        continue;
-                    }
-                    dst[..owLo].Clear();
-                    dst[owHi..].Clear();
-                    int iw0 = owLo * stride - padding + j;
-                    var srcRow = src.Slice(ih * width, width);
-                    if (stride == 1)
-                        srcRow.Slice(iw0, owHi - owLo).CopyTo(dst[owLo..owHi]);
-                    else
-                        for (int ow = owLo, iw = iw0; ow < owHi; ow++, iw += stride) dst[ow] = srcRow[iw];
+                    int iw = c * stride - padding + j;
+                    row[p] = (uint)ih < (uint)height && (uint)iw < (uint)width ? (n * height + ih) * width + iw : -1;
                 }
             }
         }
     }
 
-    /// <summary>The adjoint of <see cref="Im2Col"/>: dx += the scatter of cols back onto the input.</summary>
-    public static void Col2Im(ReadOnlySpan<float> cols, int channels, int batch, int height, int width,
-        int kernelH, int kernelW, int stride, int padding, Span<float> dx)
+    /// <summary>Im2Col through a map from <see cref="BuildIndex"/>: cols[(c, k), p] = x[c][index[k, p]] or 0.</summary>
+    public static unsafe void Gather(ReadOnlySpan<float> x, int channels, ReadOnlySpan<int> index, Span<float> cols)
     {
-        var g = Geometry.Create(dx.Length, cols.Length, channels, batch, height, width, kernelH, kernelW, stride, padding, nameof(dx), nameof(cols));
-        int plane = height * width, outPlane = g.OH * g.OW, colWidth = batch * outPlane;
-        for (int c = 0; c < channels; c++)
-        for (int i = 0; i < kernelH; i++)
-        for (int j = 0; j < kernelW; j++)
+        int plane = CheckIndexed(x.Length, channels, index, cols.Length, nameof(x));
+        if (plane < 0) return;
+        fixed (float* px = x) fixed (int* pi = index) fixed (float* pc = cols)
         {
-            var row = cols.Slice(((c * kernelH + i) * kernelW + j) * colWidth, colWidth);
-            var (owLo, owHi) = g.ValidRange(j, width, g.OW);
-            if (owLo >= owHi) continue;
-            for (int n = 0; n < batch; n++)
+            for (int c = 0; c < channels; c++)
             {
-                var dst = dx.Slice((c * batch + n) * plane, plane);
-                for (int oh = 0; oh < g.OH; oh++)
+                float* src = px + (long)c * plane;
+                float* dst = pc + (long)c * index.Length;
+                for (int k = 0; k < index.Length; k++)
                 {
-                    int ih = oh * stride - padding + i;
-                    if ((uint)ih >= (uint)height) continue;
-                    var src = row.Slice((n * g.OH + oh) * g.OW + owLo, owHi - owLo);
-                    int iw0 = owLo * stride - padding + j;
-                    var dstRow = dst.Slice(ih * width, width);
-                    if (stride == 1)
-                    {
-                        var seg = dstRow.Slice(iw0, src.Length);
-                        ElementwiseLoop.Apply(default(AddOperator), seg, src, seg);
-                    }
-                    else
-                        for (int k = 0, iw = iw0; k < src.Length; k++, iw += stride) dstRow[iw] += src[k];
+                    int at = pi[k];
+                    dst[k] = at >= 0 ? src[at] : 0f;
                 }
             }
         }
+    }
+
+    /// <summary>Col2Im through a map from <see cref="BuildIndex"/>: dx[c][index[k, p]] += cols[(c, k), p].</summary>
+    public static unsafe void ScatterAdd(ReadOnlySpan<float> cols, int channels, ReadOnlySpan<int> index, Span<float> dx)
+    {
+        int plane = CheckIndexed(dx.Length, channels, index, cols.Length, nameof(dx));
+        if (plane < 0) return;
+        fixed (float* pd = dx) fixed (int* pi = index) fixed (float* pc = cols)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                float* dst = pd + (long)c * plane;
+                float* src = pc + (long)c * index.Length;
+                for (int k = 0; k < index.Length; k++)
+                {
+                    int at = pi[k];
+                    if (at >= 0) dst[at] += src[k];
+                }
+            }
+        }
+    }
+
+    /// <summary>Checks sizes and that every index lies inside a channel (the loops use raw pointers);
+    /// returns the channel size, or −1 when there is nothing to do.</summary>
+    private static int CheckIndexed(int imageLength, int channels, ReadOnlySpan<int> index, int colsLength, string imageName)
+    {
+        Guard.NonNegative(channels, nameof(channels));
+        Guard.Product(colsLength, channels, index.Length, "cols", "channels × index entries");
+        if (channels == 0 || index.Length == 0) return -1;
+        int plane = imageLength / channels;
+        Guard.Product(imageLength, channels, plane, imageName, "channels × channel size");
+        int max = System.Numerics.Tensors.TensorPrimitives.Max(index);
+        if (max >= plane)
+            throw new ArgumentException($"index holds {max}, outside a channel of {plane} values (built for another geometry?).", nameof(index));
+        return plane;
     }
 
     /// <summary>Output size of a convolution, (H + 2p − k)/s + 1; throws if the kernel does not fit.</summary>
@@ -89,35 +101,5 @@ public static class Convolution
         if (span < 0)
             throw new ArgumentException($"Kernel {kernel} does not fit input {size} with padding {padding}.", nameof(kernel));
         return span / stride + 1;
-    }
-
-    private readonly record struct Geometry(int OH, int OW, int Stride, int Padding)
-    {
-        public static Geometry Create(int xLength, int colsLength, int channels, int batch, int height, int width,
-            int kernelH, int kernelW, int stride, int padding, string xName, string colsName)
-        {
-            Guard.NonNegative(channels, nameof(channels));
-            Guard.NonNegative(batch, nameof(batch));
-            Guard.NonNegative(height, nameof(height));
-            Guard.NonNegative(width, nameof(width));
-            int oh = OutputSize(height, kernelH, stride, padding);
-            int ow = OutputSize(width, kernelW, stride, padding);
-            long xLen = (long)channels * batch * height * width;
-            if (xLen != xLength)
-                throw new ArgumentException($"{xName} has length {xLength}, expected {xLen} (channels {channels} × batch {batch} × {height} × {width}).", xName);
-            long colsLen = (long)channels * kernelH * kernelW * batch * oh * ow;
-            if (colsLen != colsLength)
-                throw new ArgumentException($"{colsName} has length {colsLength}, expected {colsLen} ({channels}·{kernelH}·{kernelW} rows × {batch}·{oh}·{ow} columns).", colsName);
-            return new Geometry(oh, ow, stride, padding);
-        }
-
-        /// <summary>[lo, hi) of output positions whose input position o·s − p + k is within [0, size).</summary>
-        public (int Lo, int Hi) ValidRange(int k, int size, int outSize)
-        {
-            int offset = k - Padding; // input = o·s + offset
-            int lo = offset >= 0 ? 0 : (-offset + Stride - 1) / Stride;
-            int hi = size - offset <= 0 ? 0 : Math.Min(outSize, (size - offset - 1) / Stride + 1);
-            return (Math.Min(lo, outSize), Math.Max(hi, Math.Min(lo, outSize)));
-        }
     }
 }

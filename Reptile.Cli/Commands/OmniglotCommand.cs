@@ -39,6 +39,7 @@ internal static class OmniglotCommand
         var sgd = Flag("--sgd", "Plain SGD as the inner optimizer instead of Adam (β1 = 0)");
         var data = new Option<string>("--data") { Description = "Folder with Omniglot (npz files, the official zips, or their unpacked trees)", DefaultValueFactory = _ => Path.Combine("data", "omniglot") };
         var threads = CliOptions.Positive("--threads", "Worker threads (results do not depend on it)", Math.Min(Environment.ProcessorCount, 2));
+        var innerState = new Option<InnerStateMode>("--inner-state") { Description = "Inner Adam state across a meta-batch: Chained (supervised-reptile) or Averaged (tasks run in parallel on --threads)", DefaultValueFactory = _ => InnerStateMode.Chained };
         var resume = Flag("--resume", "Continue the run in --checkpoint exactly where it stopped");
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file" };
 
@@ -46,7 +47,7 @@ internal static class OmniglotCommand
         {
             pretrained, seed, checkpoint, classes, shots, trainShots, innerBatch, innerIters, replacement, learningRate,
             metaStep, metaStepFinal, metaBatch, metaIters, evalBatch, evalIters, evalSamples, evalInterval, weightDecay,
-            transductive, foml, fomlTail, sgd, data, threads, resume, json,
+            transductive, foml, fomlTail, sgd, data, threads, innerState, resume, json,
         };
         command.Subcommands.Add(FetchCommand());
         command.SetAction(parse => ExitCodes.Guard(() =>
@@ -60,7 +61,7 @@ internal static class OmniglotCommand
                 MetaIters = parse.GetValue(metaIters), EvalBatch = parse.GetValue(evalBatch), EvalIters = parse.GetValue(evalIters),
                 EvalSamples = parse.GetValue(evalSamples), EvalInterval = parse.GetValue(evalInterval), WeightDecay = parse.GetValue(weightDecay),
                 Transductive = parse.GetValue(transductive), Foml = parse.GetValue(foml), FomlTail = parse.GetValue(fomlTail),
-                Sgd = parse.GetValue(sgd), Threads = parse.GetValue(threads),
+                Sgd = parse.GetValue(sgd), Threads = parse.GetValue(threads), InnerState = parse.GetValue(innerState),
             };
             try { options.Validate(); }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
@@ -99,7 +100,7 @@ internal static class OmniglotCommand
                 throw new UsageException($"'{checkpoint}' already holds a checkpoint: pass --resume to continue it, --pretrained to evaluate it, or another --checkpoint.");
             }
             int start = experiment.Trainer.Iteration;
-            Console.WriteLine($"Training: {options.Classes}-way {options.EffectiveTrainShots}-shot tasks, {options.MetaIters} meta-iterations, meta-batch {options.MetaBatch}, {(options.Sgd ? "SGD" : "Adam")} lr {options.LearningRate}");
+            Console.WriteLine($"Training: {options.Classes}-way {options.EffectiveTrainShots}-shot tasks, {options.MetaIters} meta-iterations, meta-batch {options.MetaBatch}, {(options.Sgd ? "SGD" : "Adam")} lr {options.LearningRate}, inner state {options.InnerState}{(options.InnerState == InnerStateMode.Averaged ? $" on {options.Threads} threads" : "")}");
             trainSeconds = ConsoleProgress.Run("meta-training", (p, log) => experiment.Train(checkpoint, log, p));
             trainedIters = options.MetaIters - start;
             if (trainedIters > 0)

@@ -11,6 +11,8 @@ public sealed class Conv2dOp : IBackward
     private Tensor x = null!, weight = null!, bias = null!;
     private int batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding, outH, outW;
     private float[] cols = [], dcols = [];
+    private int[] index = [];
+    private (int Batch, int Height, int Width, int Kernel, int Stride, int Padding) indexGeometry;
     private readonly int[] outShape = new int[4];
 
     public Tensor Output { get; } = Tensor.Zeros(true, 0, 0, 0, 0);
@@ -33,7 +35,7 @@ public sealed class Conv2dOp : IBackward
         int patch = inChannels * kernelH * kernelW, positions = batch * outH * outW;
         if (cols.Length < patch * positions) cols = new float[patch * positions];
         var colSpan = cols.AsSpan(0, patch * positions);
-        Convolution.Im2Col(input.Values, inChannels, batch, height, width, kernelH, kernelW, stride, padding, colSpan);
+        Convolution.Gather(input.Values, inChannels, Index(), colSpan);
 
         outShape[0] = batch; outShape[1] = outChannels; outShape[2] = outH; outShape[3] = outW;
         Output.Reshape(outShape, requiresGrad: true);
@@ -43,6 +45,20 @@ public sealed class Conv2dOp : IBackward
         Bias.AddToChannels(y, bias.Values, positions);
         tape?.Record(this, Output);
         return Output;
+    }
+
+    /// <summary>The im2col gather map for the current geometry, rebuilt only when the geometry changes.</summary>
+    private ReadOnlySpan<int> Index()
+    {
+        var geometry = (batch, height, width, kernelH * 1000 + kernelW, stride, padding);
+        int length = kernelH * kernelW * batch * outH * outW;
+        if (geometry != indexGeometry || index.Length != length)
+        {
+            if (index.Length != length) index = new int[length];
+            Convolution.BuildIndex(batch, height, width, kernelH, kernelW, stride, padding, index);
+            indexGeometry = geometry;
+        }
+        return index;
     }
 
     public void Backward()
@@ -58,7 +74,7 @@ public sealed class Conv2dOp : IBackward
             if (dcols.Length < patch * positions) dcols = new float[patch * positions];
             var d = dcols.AsSpan(0, patch * positions);
             Gemm.Multiply(weight.Values, true, dy, false, d, patch, positions, outChannels);
-            Convolution.Col2Im(d, inChannels, batch, height, width, kernelH, kernelW, stride, padding, x.Grad);
+            Convolution.ScatterAdd(d, inChannels, Index(), x.Grad);
         }
     }
 }

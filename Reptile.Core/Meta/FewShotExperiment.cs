@@ -47,6 +47,8 @@ public sealed class FewShotExperiment
             MetaIterations = options.MetaIters,
             Seed = (ulong)options.Seed,
             FirstOrderMaml = options.Foml,
+            Threads = options.Threads,
+            InnerState = options.InnerState,
         });
     }
 

@@ -27,7 +27,11 @@ public sealed record FewShotOptions
     public bool Foml { get; init; }
     public int? FomlTail { get; init; }
     public bool Sgd { get; init; }
-    /// <summary>Worker threads (evaluation tasks run in parallel; results do not depend on it).</summary>
+    /// <summary>How the inner Adam state flows between a meta-batch's tasks: supervised-reptile's chain, or
+    /// averaged so the tasks can run in parallel.</summary>
+    public InnerStateMode InnerState { get; init; } = InnerStateMode.Chained;
+    /// <summary>Worker threads: evaluation tasks always run in parallel, training tasks with averaged inner
+    /// state. Results do not depend on it.</summary>
     public int Threads { get; init; } = 1;
 
     public int EffectiveTrainShots => TrainShots > 0 ? TrainShots : Shots;

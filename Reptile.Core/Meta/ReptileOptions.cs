@@ -11,6 +11,11 @@ public sealed record ReptileOptions
     public float MetaStepFinal { get; init; } = 0.1f;
     public int MetaIterations { get; init; } = 1000;
     public ulong Seed { get; init; }
+    /// <summary>Worker threads for the tasks of a meta-batch (only with <see cref="InnerStateMode.Averaged"/>;
+    /// chained state makes the tasks sequential). Results never depend on it.</summary>
+    public int Threads { get; init; } = 1;
+    /// <summary>How the inner optimizer's state flows between the tasks of a meta-batch.</summary>
+    public InnerStateMode InnerState { get; init; } = InnerStateMode.Chained;
     /// <summary>First-order MAML instead of Reptile: move φ by the mean of each task's last step.</summary>
     public bool FirstOrderMaml { get; init; }
 
@@ -25,6 +30,7 @@ public sealed record ReptileOptions
     {
         if (MetaBatch < 1) throw new ArgumentOutOfRangeException(nameof(MetaBatch), MetaBatch, "the meta-batch needs at least one task");
         if (MetaIterations < 1) throw new ArgumentOutOfRangeException(nameof(MetaIterations), MetaIterations, "at least one meta-iteration");
+        if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "at least one thread");
         if (!float.IsFinite(MetaStep) || !float.IsFinite(MetaStepFinal)) throw new ArgumentOutOfRangeException(nameof(MetaStep), "the meta step must be finite");
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Reptile.Autograd;
 using Reptile.Kernels;
 using Reptile.Layers;
@@ -10,17 +11,17 @@ namespace Reptile.Meta;
 /// of the meta-batch starts from φ on a worker replica, adapts (the inner loop), and leaves its weights W_i;
 /// then one fused pass moves φ ← φ + ε (mean W_i − φ). Each task's randomness comes from (seed, iteration,
 /// task), so results do not depend on scheduling, and a resumed run only needs the iteration number.
-/// As in supervised-reptile, the inner optimizer's state is carried from task to task.
+/// The inner optimizer's state flows between tasks as <see cref="ReptileOptions.InnerState"/> says.
 /// </summary>
 public sealed class ReptileTrainer
 {
-    private readonly Sequential worker;
-    private readonly IInnerLoop innerLoop;
-    private readonly Tape tape = new();
+    private readonly Worker[] workers;
     private readonly float[][] taskWeights;
-    private readonly float[] beforeLastStep;
+    private readonly Optimizer[] taskStates;
+    private readonly float[] taskLosses;
 
     public Sequential Model { get; }
+    /// <summary>The inner optimizer whose state persists across tasks (and is checkpointed).</summary>
     public Optimizer InnerOptimizer { get; }
     public ReptileOptions Options { get; }
 
@@ -30,39 +31,95 @@ public sealed class ReptileTrainer
     public ReptileTrainer(Sequential model, Optimizer innerOptimizer, IInnerLoop innerLoop, ReptileOptions options)
     {
         options.Validate();
-        (Model, InnerOptimizer, this.innerLoop, Options) = (model, innerOptimizer, innerLoop, options);
-        worker = model.Clone();
+        (Model, InnerOptimizer, Options) = (model, innerOptimizer, options);
+        bool parallel = options.InnerState == InnerStateMode.Averaged;
+        int workerCount = parallel ? Math.Min(options.Threads, options.MetaBatch) : 1;
+        workers = new Worker[workerCount];
+        for (int w = 0; w < workerCount; w++)
+            workers[w] = new Worker(model.Clone(), w == 0 ? innerLoop : innerLoop.Clone(), options.FirstOrderMaml ? model.ParameterCount : 0);
         taskWeights = Enumerable.Range(0, options.MetaBatch).Select(_ => new float[model.ParameterCount]).ToArray();
-        beforeLastStep = options.FirstOrderMaml ? new float[model.ParameterCount] : [];
+        taskStates = parallel ? Enumerable.Range(0, options.MetaBatch).Select(_ => innerOptimizer.Clone()).ToArray() : [];
+        taskLosses = new float[options.MetaBatch];
     }
 
     /// <summary>Runs one meta-iteration and returns the mean inner-loop training loss.</summary>
     public float Step()
     {
         int iteration = Iteration;
-        var phi = Model.Parameters;
-        float lossSum = 0;
-        for (int t = 0; t < Options.MetaBatch; t++)
+        if (Options.InnerState == InnerStateMode.Chained)
         {
-            worker.SetParameters(phi);
-            var rng = Rng.Derive(Options.Seed, (ulong)iteration, (ulong)t);
-            lossSum += innerLoop.Adapt(worker, InnerOptimizer, tape, rng, beforeLastStep);
-            var w = taskWeights[t];
-            if (Options.FirstOrderMaml)
-            {
-                // φ + (W − W_before_last): averaging these moves φ by the mean last step.
-                System.Numerics.Tensors.TensorPrimitives.Subtract(worker.Parameters, beforeLastStep, w);
-                System.Numerics.Tensors.TensorPrimitives.Add(w, phi, w);
-            }
-            else
-            {
-                worker.Parameters.CopyTo(w, 0);
-            }
+            for (int t = 0; t < Options.MetaBatch; t++) RunTask(workers[0], InnerOptimizer, iteration, t);
         }
-        float loss = lossSum / Options.MetaBatch;
+        else if (workers.Length == 1)
+        {
+            for (int t = 0; t < Options.MetaBatch; t++) RunAveragedTask(workers[0], iteration, t);
+        }
+        else
+        {
+            // A fixed task-to-worker assignment; any assignment gives the same numbers.
+            Parallel.For(0, workers.Length, new ParallelOptions { MaxDegreeOfParallelism = workers.Length }, w =>
+            {
+                for (int t = w; t < Options.MetaBatch; t += workers.Length) RunAveragedTask(workers[w], iteration, t);
+            });
+        }
+        if (Options.InnerState == InnerStateMode.Averaged) AverageStates();
+
+        float loss = 0;
+        foreach (var l in taskLosses) loss += l;
+        loss /= Options.MetaBatch;
         if (!float.IsFinite(loss)) throw new TrainingDivergedException(iteration, loss);
-        MetaUpdate.Interpolate(phi, taskWeights, Options.MetaStepAt(iteration));
+        MetaUpdate.Interpolate(Model.Parameters, taskWeights, Options.MetaStepAt(iteration));
         Iteration = iteration + 1;
         return loss;
+    }
+
+    private void RunAveragedTask(Worker worker, int iteration, int task)
+    {
+        var state = taskStates[task];
+        state.CopyStateFrom(InnerOptimizer);
+        RunTask(worker, state, iteration, task);
+    }
+
+    private void RunTask(Worker worker, Optimizer optimizer, int iteration, int task)
+    {
+        var phi = Model.Parameters;
+        var model = worker.Model;
+        model.SetParameters(phi);
+        var rng = Rng.Derive(Options.Seed, (ulong)iteration, (ulong)task);
+        taskLosses[task] = worker.InnerLoop.Adapt(model, optimizer, worker.Tape, rng, worker.BeforeLastStep);
+        var w = taskWeights[task];
+        if (Options.FirstOrderMaml)
+        {
+            // φ + (W − W_before_last): averaging these moves φ by the mean last step.
+            TensorPrimitives.Subtract(model.Parameters, worker.BeforeLastStep, w);
+            TensorPrimitives.Add(w, phi, w);
+        }
+        else
+        {
+            model.Parameters.CopyTo(w, 0);
+        }
+    }
+
+    /// <summary>The shared state becomes the mean of the tasks' final states (in task order: deterministic).</summary>
+    private void AverageStates()
+    {
+        var shared = InnerOptimizer.State;
+        float scale = 1f / taskStates.Length;
+        for (int k = 0; k < shared.Count; k++)
+        {
+            var target = shared[k].Values.AsSpan();
+            taskStates[0].State[k].Values.CopyTo(target);
+            for (int t = 1; t < taskStates.Length; t++) TensorPrimitives.Add(target, taskStates[t].State[k].Values, target);
+            TensorPrimitives.Multiply(target, scale, target);
+        }
+        InnerOptimizer.StepCount = taskStates[0].StepCount;
+    }
+
+    private sealed class Worker(Sequential model, IInnerLoop innerLoop, int snapshotLength)
+    {
+        public Sequential Model { get; } = model;
+        public IInnerLoop InnerLoop { get; } = innerLoop;
+        public Tape Tape { get; } = new();
+        public float[] BeforeLastStep { get; } = new float[snapshotLength];
     }
 }

@@ -25,11 +25,12 @@ public sealed class Adam : Optimizer
         (LearningRate, Beta1, Beta2, Epsilon) = (learningRate, beta1, beta2, epsilon);
         FirstMoment = new float[parameterCount];
         SecondMoment = new float[parameterCount];
+        State = [("adam.m", FirstMoment), ("adam.v", SecondMoment)];
     }
 
     public override long StepCount { get => step; set => step = value; }
 
-    public override IReadOnlyList<(string Name, float[] Values)> State => [("adam.m", FirstMoment), ("adam.v", SecondMoment)];
+    public override IReadOnlyList<(string Name, float[] Values)> State { get; }
 
     public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {

@@ -34,12 +34,27 @@ public class ConvolutionTests
         return x[index];
     }
 
+    /// <summary>im2col as the layers run it: the geometry's gather map, then a gather.</summary>
+    private static void Im2Col(float[] x, Shape s, float[] cols)
+    {
+        var index = new int[s.KH * s.KW * s.N * s.OH * s.OW];
+        Convolution.BuildIndex(s.N, s.H, s.W, s.KH, s.KW, s.Stride, s.Pad, index);
+        Convolution.Gather(x, s.C, index, cols);
+    }
+
+    private static void Col2Im(float[] cols, Shape s, float[] dx)
+    {
+        var index = new int[s.KH * s.KW * s.N * s.OH * s.OW];
+        Convolution.BuildIndex(s.N, s.H, s.W, s.KH, s.KW, s.Stride, s.Pad, index);
+        Convolution.ScatterAdd(cols, s.C, index, dx);
+    }
+
     [Fact]
     public void Im2Col_matches_reference() => ForAll(Shapes, s =>
     {
         var x = Random(new Random(s.Seed), s.XLength);
         var cols = Enumerable.Repeat(float.NaN, s.ColsLength).ToArray(); // every entry must be written
-        Convolution.Im2Col(x, s.C, s.N, s.H, s.W, s.KH, s.KW, s.Stride, s.Pad, cols);
+        Im2Col(x, s, cols);
         int colWidth = s.N * s.OH * s.OW;
         for (int r = 0; r < s.C * s.KH * s.KW; r++)
             for (int q = 0; q < colWidth; q++)
@@ -60,17 +75,22 @@ public class ConvolutionTests
                 ReferenceAt(dx, s, r, q, out int index);
                 if (index >= 0) expected[index] += cols[r * colWidth + q];
             }
-        Convolution.Col2Im(cols, s.C, s.N, s.H, s.W, s.KH, s.KW, s.Stride, s.Pad, dx);
+        Col2Im(cols, s, dx);
         Close(expected, dx, 1e-5, 4);
     }, maxTest: 60);
 
     [Fact]
     public void Shape_mismatch_throws()
     {
-        // 1×1×5×5, 3×3 kernel, stride 1, no padding: cols is 9 × 9.
-        Assert.Throws<ArgumentException>(() => Convolution.Im2Col(new float[24], 1, 1, 5, 5, 3, 3, 1, 0, new float[81]));
-        Assert.Throws<ArgumentException>(() => Convolution.Im2Col(new float[25], 1, 1, 5, 5, 3, 3, 1, 0, new float[80]));
-        Assert.Throws<ArgumentException>(() => Convolution.Col2Im(new float[81], 1, 1, 5, 5, 3, 3, 1, 0, new float[26]));
-        Assert.Throws<ArgumentException>(() => Convolution.Im2Col(new float[4], 1, 1, 2, 2, 3, 3, 1, 0, new float[1]));
+        // 1×1×5×5, 3×3 kernel, stride 1, no padding: the map is 9 × 9, cols 9 × 9.
+        var index = new int[81];
+        Convolution.BuildIndex(1, 5, 5, 3, 3, 1, 0, index);
+        Assert.Throws<ArgumentException>(() => Convolution.BuildIndex(1, 5, 5, 3, 3, 1, 0, new int[80]));
+        Assert.Throws<ArgumentException>(() => Convolution.Gather(new float[24], 1, index, new float[81]));
+        Assert.Throws<ArgumentException>(() => Convolution.Gather(new float[25], 1, index, new float[80]));
+        Assert.Throws<ArgumentException>(() => Convolution.ScatterAdd(new float[81], 1, index, new float[20]));
+        Assert.Throws<ArgumentException>(() => Convolution.BuildIndex(1, 2, 2, 3, 3, 1, 0, new int[1]));
+        // A map built for a larger image must not read outside a smaller one.
+        Assert.Throws<ArgumentException>(() => Convolution.Gather(new float[16], 1, index, new float[81]));
     }
 }

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using Reptile.Data;
+using Reptile.Meta;
+
+namespace Reptile.Cli.Commands;
+
+/// <summary>`reptile bench omniglot|sine`: meta-iterations per second of the paper's workloads.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Time meta-iterations of the paper's workloads");
+        command.Subcommands.Add(Workload("omniglot", "The paper's 5-way Omniglot meta-iteration: 5 tasks × 5 Adam steps × batch 10 (real data from --data, or synthetic data of the same shape)", 50));
+        command.Subcommands.Add(Workload("sine", "The sine demo's meta-iteration: 5 SGD steps on batches of 10 plus the interpolation", 20_000));
+        return command;
+    }
+
+    private static Command Workload(string name, string description, int defaultIters)
+    {
+        var threads = CliOptions.Positive("--threads", "Worker threads (Omniglot: tasks of the meta-batch in parallel, averaged inner state)", 1);
+        var iters = CliOptions.Positive("--iters", "Timed meta-iterations", defaultIters);
+        var data = new Option<string?>("--data") { Description = "Omniglot folder (without it: synthetic images of the same shape)" };
+        var json = new Option<string?>("--json") { Description = "Write the result as JSON to this file" };
+        var command = new Command(name, description) { threads, iters, json };
+        if (name == "omniglot") command.Options.Add(data);
+        command.SetAction(parse => ExitCodes.Guard(() =>
+        {
+            int t = parse.GetValue(threads), n = parse.GetValue(iters);
+            ReptileTrainer trainer;
+            string workload;
+            if (name == "sine")
+            {
+                if (t > 1) Console.WriteLine("note: a sine meta-iteration is one task; it runs on one thread.");
+                trainer = MetaIterationBenchmark.SineTrainer();
+                workload = "sine";
+            }
+            else
+            {
+                var folder = parse.GetValue(data);
+                FewShotDataset train;
+                if (folder != null)
+                {
+                    train = OmniglotSplit.Create(OmniglotDataset.Load(folder), seed: 0).Train;
+                    workload = "omniglot-5way (real data)";
+                }
+                else
+                {
+                    train = SyntheticOmniglot();
+                    workload = "omniglot-5way (synthetic 28×28 data)";
+                }
+                trainer = MetaIterationBenchmark.OmniglotTrainer(train, t, t > 1 ? InnerStateMode.Averaged : InnerStateMode.Chained);
+            }
+            int warmup = Math.Max(3, n / 10);
+            Console.WriteLine($"{workload}: {warmup} warm-up + {n} timed meta-iterations on {t} thread(s)");
+            var result = ConsoleProgress.Run("benchmark", p => MetaIterationBenchmark.Measure(workload, trainer, n, warmup, p));
+            Console.WriteLine($"{result.MedianMs:F3} ms per meta-iteration (median; mean {result.MeanMs:F3}), {result.IterationsPerSecond:F1} meta-iterations/s");
+            if (parse.GetValue(json) is { } path)
+                JsonReport.Write(path, new Dictionary<string, object>
+                {
+                    ["workload"] = workload,
+                    ["threads"] = t,
+                    ["ms_per_meta_iter"] = result.MedianMs,
+                    ["meta_iters_per_s"] = result.IterationsPerSecond,
+                });
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>Random 0/1 28×28 images in Omniglot's proportions (4800 classes × 20), for machines without the data.</summary>
+    private static FewShotDataset SyntheticOmniglot()
+    {
+        var rng = new Rng(1);
+        var classes = new List<FewShotClass>(4800);
+        for (int c = 0; c < 4800; c++)
+        {
+            var pixels = new byte[20 * 28 * 28];
+            for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)(rng.NextDouble() < 0.9 ? 1 : 0);
+            classes.Add(new InMemoryClass($"synthetic{c}", 28, 28, pixels, 1f));
+        }
+        return new FewShotDataset(classes, 28, 28);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Reptile.Data;
+using Reptile.Layers;
+using Reptile.Optim;
+
+namespace Reptile.Meta;
+
+/// <summary>
+/// Times whole meta-iterations of the two paper workloads (used by `reptile bench` and Reptile.Bench):
+/// the sine demo's iteration, and the paper's 5-way Omniglot iteration (5 tasks × 5 Adam steps on batches of
+/// 10 from 10-shot tasks, β1 = 0, meta step 1).
+/// </summary>
+public static class MetaIterationBenchmark
+{
+    public sealed record Result(string Workload, int Threads, int Iterations, double MedianMs, double MeanMs)
+    {
+        public double IterationsPerSecond => 1000 / MedianMs;
+    }
+
+    /// <summary>The paper's 5-way Omniglot training flags (its README's commands).</summary>
+    public static FewShotOptions PaperOmniglot(int threads, int metaIters) => new()
+    {
+        Classes = 5, Shots = 1, TrainShots = 10, InnerBatch = 10, InnerIters = 5, LearningRate = 1e-3f,
+        MetaStep = 1f, MetaStepFinal = 0f, MetaBatch = 5, MetaIters = metaIters, EvalBatch = 5, EvalIters = 50, Threads = threads,
+    };
+
+    public static ReptileTrainer OmniglotTrainer(FewShotDataset train, int threads, InnerStateMode innerState, int metaIters = 100_000)
+    {
+        var options = PaperOmniglot(threads, metaIters);
+        var model = Models.Omniglot(options.Classes).Initialize(new Rng(0));
+        var loop = new FewShotInnerLoop(train, options.Classes, options.EffectiveTrainShots, options.InnerBatch, options.InnerIters);
+        return new ReptileTrainer(model, new Adam(model.ParameterCount, options.LearningRate, beta1: 0f), loop, new ReptileOptions
+        {
+            MetaBatch = options.MetaBatch, MetaStep = options.MetaStep, MetaStepFinal = options.MetaStepFinal,
+            MetaIterations = metaIters, Threads = threads, InnerState = innerState,
+        });
+    }
+
+    public static ReptileTrainer SineTrainer(int metaIters = 30_000)
+    {
+        var model = Models.SineMlp().Initialize(new Rng(0));
+        return new ReptileTrainer(model, new Sgd(0.02f), new SineInnerLoop(), new ReptileOptions { MetaIterations = metaIters, MetaStep = 0.1f, MetaStepFinal = 0f });
+    }
+
+    /// <summary>Runs <paramref name="warmup"/> untimed then <paramref name="iterations"/> timed meta-iterations.</summary>
+    public static Result Measure(string workload, ReptileTrainer trainer, int iterations, int warmup, IProgress<TrainingProgress>? progress = null)
+    {
+        for (int i = 0; i < warmup; i++) trainer.Step();
+        var times = new double[iterations];
+        var total = Stopwatch.StartNew();
+        for (int i = 0; i < iterations; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            trainer.Step();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            progress?.Report(new TrainingProgress(i + 1, iterations, float.NaN, total.Elapsed));
+        }
+        Array.Sort(times);
+        return new Result(workload, trainer.Options.Threads, iterations, times[iterations / 2], times.Average());
+    }
+}
