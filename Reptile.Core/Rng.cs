@@ -22,6 +22,14 @@ public sealed class Rng
     /// the same inputs give the same stream whatever thread asks for it.</summary>
     public static Rng Derive(ulong seed, params ReadOnlySpan<ulong> path)
     {
+        var rng = new Rng(0);
+        rng.Reseed(seed, path);
+        return rng;
+    }
+
+    /// <summary>Puts this generator in the state <see cref="Derive"/> would create, without allocating.</summary>
+    public void Reseed(ulong seed, params ReadOnlySpan<ulong> path)
+    {
         ulong x = seed;
         ulong h = SplitMix(ref x);
         foreach (var p in path)
@@ -29,7 +37,8 @@ public sealed class Rng
             x = h ^ (p * 0x9E3779B97F4A7C15UL);
             h = SplitMix(ref x);
         }
-        return new Rng(h);
+        x = h;
+        s0 = SplitMix(ref x); s1 = SplitMix(ref x); s2 = SplitMix(ref x); s3 = SplitMix(ref x);
     }
 
     public ulong[] GetState() => [s0, s1, s2, s3];

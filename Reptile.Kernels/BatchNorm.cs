@@ -96,7 +96,7 @@ public static class BatchNorm
     {
         Guard.NonNegative(channels, nameof(channels));
         Guard.NonNegative(plane, nameof(plane));
-        Guard.Product(length, channels, plane, name, $"channels {channels} × plane {plane}");
+        Guard.Product(length, channels, "channels", plane, "plane", name);
     }
 
     /// <summary>(Σ (x − μ), Σ (x − μ)²) in one pass.</summary>

@@ -7,7 +7,7 @@ public static class Bias
     public static void AddToRows(Span<float> x, ReadOnlySpan<float> bias, int rows)
     {
         Guard.NonNegative(rows, nameof(rows));
-        Guard.Product(x.Length, rows, bias.Length, nameof(x), $"rows {rows} × bias {bias.Length}");
+        Guard.Product(x.Length, rows, "rows", bias.Length, "bias", nameof(x));
         int cols = bias.Length;
         for (int r = 0; r < rows; r++)
         {
@@ -20,7 +20,7 @@ public static class Bias
     public static void SumRows(ReadOnlySpan<float> dy, Span<float> dbias, int rows)
     {
         Guard.NonNegative(rows, nameof(rows));
-        Guard.Product(dy.Length, rows, dbias.Length, nameof(dy), $"rows {rows} × dbias {dbias.Length}");
+        Guard.Product(dy.Length, rows, "rows", dbias.Length, "dbias", nameof(dy));
         int cols = dbias.Length;
         for (int r = 0; r < rows; r++)
             ElementwiseLoop.Apply(default(AddOperator), dbias, dy.Slice(r * cols, cols), dbias);
@@ -30,7 +30,7 @@ public static class Bias
     public static void AddToChannels(Span<float> x, ReadOnlySpan<float> bias, int plane)
     {
         Guard.NonNegative(plane, nameof(plane));
-        Guard.Product(x.Length, bias.Length, plane, nameof(x), $"channels {bias.Length} × plane {plane}");
+        Guard.Product(x.Length, bias.Length, "channels", plane, "plane", nameof(x));
         for (int c = 0; c < bias.Length; c++)
         {
             var block = x.Slice(c * plane, plane);
@@ -42,7 +42,7 @@ public static class Bias
     public static void SumChannels(ReadOnlySpan<float> dy, Span<float> dbias, int plane)
     {
         Guard.NonNegative(plane, nameof(plane));
-        Guard.Product(dy.Length, dbias.Length, plane, nameof(dy), $"channels {dbias.Length} × plane {plane}");
+        Guard.Product(dy.Length, dbias.Length, "channels", plane, "plane", nameof(dy));
         for (int c = 0; c < dbias.Length; c++)
             dbias[c] += ReduceLoop.Sum(default(IdentityOperator), dy.Slice(c * plane, plane));
     }

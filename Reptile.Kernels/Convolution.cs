@@ -17,7 +17,7 @@ public static class Convolution
     {
         int oh = OutputSize(height, kernelH, stride, padding), ow = OutputSize(width, kernelW, stride, padding);
         int colWidth = batch * oh * ow;
-        Guard.SameLength(kernelH * kernelW * colWidth, index.Length, nameof(index), $"{kernelH}·{kernelW} kernel offsets × {colWidth} output positions");
+        Guard.Product(index.Length, kernelH * kernelW, "kernel offsets", colWidth, "output positions", nameof(index));
         for (int i = 0; i < kernelH; i++)
         for (int j = 0; j < kernelW; j++)
         {
@@ -81,10 +81,10 @@ public static class Convolution
     private static int CheckIndexed(int imageLength, int channels, ReadOnlySpan<int> index, int colsLength, string imageName)
     {
         Guard.NonNegative(channels, nameof(channels));
-        Guard.Product(colsLength, channels, index.Length, "cols", "channels × index entries");
+        Guard.Product(colsLength, channels, "channels", index.Length, "index entries", "cols");
         if (channels == 0 || index.Length == 0) return -1;
         int plane = imageLength / channels;
-        Guard.Product(imageLength, channels, plane, imageName, "channels × channel size");
+        Guard.Product(imageLength, channels, "channels", plane, "channel size", imageName);
         int max = System.Numerics.Tensors.TensorPrimitives.Max(index);
         if (max >= plane)
             throw new ArgumentException($"index holds {max}, outside a channel of {plane} values (built for another geometry?).", nameof(index));

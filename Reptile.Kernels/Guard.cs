@@ -19,10 +19,11 @@ internal static class Guard
         if (value <= 0) throw new ArgumentOutOfRangeException(name, value, "must be positive");
     }
 
-    /// <summary>length == a·b, computed without overflow.</summary>
-    public static void Product(int length, int a, int b, string name, string what)
+    /// <summary>length == a·b, computed without overflow. The message is only formatted on failure: these
+    /// checks run on every kernel call of a training step, which must not allocate.</summary>
+    public static void Product(int length, int a, string aName, int b, string bName, string name)
     {
         if ((long)a * b != length)
-            throw new ArgumentException($"{name} has length {length}, expected {(long)a * b} ({what}).", name);
+            throw new ArgumentException($"{name} has length {length}, expected {(long)a * b} ({aName} {a} × {bName} {b}).", name);
     }
 }

@@ -101,7 +101,7 @@ public static class Losses
     private static void CheckSoftmaxShapes(int length, ReadOnlySpan<int> labels, int classes, string name)
     {
         Guard.Positive(classes, nameof(classes));
-        Guard.Product(length, labels.Length, classes, name, $"rows {labels.Length} × classes {classes}");
+        Guard.Product(length, labels.Length, "rows", classes, "classes", name);
         for (int r = 0; r < labels.Length; r++)
         {
             if ((uint)labels[r] >= (uint)classes)

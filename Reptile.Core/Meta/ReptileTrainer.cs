@@ -19,6 +19,7 @@ public sealed class ReptileTrainer
     private readonly float[][] taskWeights;
     private readonly Optimizer[] taskStates;
     private readonly float[] taskLosses;
+    private readonly ParallelOptions parallelOptions;
 
     public Sequential Model { get; }
     /// <summary>The inner optimizer whose state persists across tasks (and is checkpointed).</summary>
@@ -40,6 +41,7 @@ public sealed class ReptileTrainer
         taskWeights = Enumerable.Range(0, options.MetaBatch).Select(_ => new float[model.ParameterCount]).ToArray();
         taskStates = parallel ? Enumerable.Range(0, options.MetaBatch).Select(_ => innerOptimizer.Clone()).ToArray() : [];
         taskLosses = new float[options.MetaBatch];
+        parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = workerCount };
     }
 
     /// <summary>Runs one meta-iteration and returns the mean inner-loop training loss.</summary>
@@ -56,11 +58,7 @@ public sealed class ReptileTrainer
         }
         else
         {
-            // A fixed task-to-worker assignment; any assignment gives the same numbers.
-            Parallel.For(0, workers.Length, new ParallelOptions { MaxDegreeOfParallelism = workers.Length }, w =>
-            {
-                for (int t = w; t < Options.MetaBatch; t += workers.Length) RunAveragedTask(workers[w], iteration, t);
-            });
+            RunInParallel(iteration);
         }
         if (Options.InnerState == InnerStateMode.Averaged) AverageStates();
 
@@ -72,6 +70,14 @@ public sealed class ReptileTrainer
         Iteration = iteration + 1;
         return loss;
     }
+
+    /// <summary>A fixed task-to-worker assignment; any assignment gives the same numbers. (A method of its
+    /// own: the lambda's closure would otherwise be allocated on every Step, parallel or not.)</summary>
+    private void RunInParallel(int iteration) =>
+        Parallel.For(0, workers.Length, parallelOptions, w =>
+        {
+            for (int t = w; t < Options.MetaBatch; t += workers.Length) RunAveragedTask(workers[w], iteration, t);
+        });
 
     private void RunAveragedTask(Worker worker, int iteration, int task)
     {
@@ -85,8 +91,8 @@ public sealed class ReptileTrainer
         var phi = Model.Parameters;
         var model = worker.Model;
         model.SetParameters(phi);
-        var rng = Rng.Derive(Options.Seed, (ulong)iteration, (ulong)task);
-        taskLosses[task] = worker.InnerLoop.Adapt(model, optimizer, worker.Tape, rng, worker.BeforeLastStep);
+        worker.Rng.Reseed(Options.Seed, (ulong)iteration, (ulong)task);
+        taskLosses[task] = worker.InnerLoop.Adapt(model, optimizer, worker.Tape, worker.Rng, worker.BeforeLastStep);
         var w = taskWeights[task];
         if (Options.FirstOrderMaml)
         {
@@ -120,6 +126,7 @@ public sealed class ReptileTrainer
         public Sequential Model { get; } = model;
         public IInnerLoop InnerLoop { get; } = innerLoop;
         public Tape Tape { get; } = new();
+        public Rng Rng { get; } = new(0);
         public float[] BeforeLastStep { get; } = new float[snapshotLength];
     }
 }

@@ -1,0 +1,36 @@
+using Reptile.Layers;
+using Reptile.Meta;
+using Reptile.Optim;
+using Reptile.Tests.Support;
+
+namespace Reptile.Tests.Meta;
+
+/// <summary>Steady-state meta-iterations allocate nothing: every buffer is owned and reused.</summary>
+public class AllocationTests
+{
+    private static long AllocatedBy(Action action, int warmup, int runs)
+    {
+        for (int i = 0; i < warmup; i++) action();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < runs; i++) action();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    [Fact]
+    public void SineMetaIterationAllocatesNothing()
+    {
+        var trainer = MetaIterationBenchmark.SineTrainer();
+        Assert.Equal(0, AllocatedBy(() => trainer.Step(), warmup: 20, runs: 50));
+    }
+
+    [Fact]
+    public void FewShotMetaIterationAllocatesNothing()
+    {
+        var data = SyntheticData.Dataset(12, 10, 28, seed: 4);
+        var model = Models.Omniglot(5).Initialize(new Rng(1));
+        var loop = new FewShotInnerLoop(data, 5, 10, 10, 5);
+        var trainer = new ReptileTrainer(model, new Adam(model.ParameterCount, 1e-3f), loop,
+            new ReptileOptions { MetaBatch = 5, MetaIterations = 100, MetaStep = 1f, MetaStepFinal = 0f });
+        Assert.Equal(0, AllocatedBy(() => trainer.Step(), warmup: 3, runs: 5));
+    }
+}
