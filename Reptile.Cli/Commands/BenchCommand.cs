@@ -45,7 +45,7 @@ internal static class BenchCommand
                 }
                 else
                 {
-                    train = SyntheticOmniglot();
+                    train = MetaIterationBenchmark.SyntheticOmniglot();
                     workload = "omniglot-5way (synthetic 28×28 data)";
                 }
                 trainer = MetaIterationBenchmark.OmniglotTrainer(train, t, t > 1 ? InnerStateMode.Averaged : InnerStateMode.Chained);
@@ -65,19 +65,5 @@ internal static class BenchCommand
             return ExitCodes.Success;
         }));
         return command;
-    }
-
-    /// <summary>Random 0/1 28×28 images in Omniglot's proportions (4800 classes × 20), for machines without the data.</summary>
-    private static FewShotDataset SyntheticOmniglot()
-    {
-        var rng = new Rng(1);
-        var classes = new List<FewShotClass>(4800);
-        for (int c = 0; c < 4800; c++)
-        {
-            var pixels = new byte[20 * 28 * 28];
-            for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)(rng.NextDouble() < 0.9 ? 1 : 0);
-            classes.Add(new InMemoryClass($"synthetic{c}", 28, 28, pixels, 1f));
-        }
-        return new FewShotDataset(classes, 28, 28);
     }
 }

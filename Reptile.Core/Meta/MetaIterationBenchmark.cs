@@ -42,6 +42,20 @@ public static class MetaIterationBenchmark
         return new ReptileTrainer(model, new Sgd(0.02f), new SineInnerLoop(), new ReptileOptions { MetaIterations = metaIters, MetaStep = 0.1f, MetaStepFinal = 0f });
     }
 
+    /// <summary>Random 0/1 28×28 images in Omniglot's proportions (4800 classes × 20), for machines without the data.</summary>
+    public static FewShotDataset SyntheticOmniglot()
+    {
+        var rng = new Rng(1);
+        var classes = new List<FewShotClass>(4800);
+        for (int c = 0; c < 4800; c++)
+        {
+            var pixels = new byte[20 * 28 * 28];
+            for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)(rng.NextDouble() < 0.9 ? 1 : 0);
+            classes.Add(new InMemoryClass($"synthetic{c}", 28, 28, pixels, 1f));
+        }
+        return new FewShotDataset(classes, 28, 28);
+    }
+
     /// <summary>Runs <paramref name="warmup"/> untimed then <paramref name="iterations"/> timed meta-iterations.</summary>
     public static Result Measure(string workload, ReptileTrainer trainer, int iterations, int warmup, IProgress<TrainingProgress>? progress = null)
     {
