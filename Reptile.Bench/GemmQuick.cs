@@ -48,6 +48,7 @@ internal static class GemmQuick
                     case "kc": GemmDriver.KcMax = v; break;
                     case "mc": GemmDriver.McMax = v; break;
                     case "nc": GemmDriver.NcMax = v; break;
+                    case "small": GemmSmall.MaxVolume = v; break;
                 }
             }
             else filter = arg;

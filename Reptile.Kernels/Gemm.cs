@@ -30,7 +30,7 @@ public static class Gemm
         var path = Simd.Current;
         if (path == SimdPath.Scalar)
             GemmScalar.Multiply(a, transA, b, transB, c, m, n, k, accumulate);
-        else if (GemmSmall.Applies(m, n, k))
+        else if (GemmSmall.Applies(m, n, k, transA, transB))
             GemmSmall.Multiply(path, a, transA, b, transB, c, m, n, k, accumulate);
         else if (path == SimdPath.Vector512)
             GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate);
