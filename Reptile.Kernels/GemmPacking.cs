@@ -159,8 +159,12 @@ internal static unsafe class GemmPacking
         float* at = d + q * width;
         if (gw == 8)
             v.Store(at);
-        else if (gw == 4)
+        else if (gw >= 4)
+        {
             v.GetLower().Store(at);
+            var hi = v.GetUpper();
+            for (int l = 4; l < gw; l++) at[l] = hi.GetElement(l - 4);
+        }
         else
             for (int l = 0; l < gw; l++) at[l] = v.GetElement(l);
     }
