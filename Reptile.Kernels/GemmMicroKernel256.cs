@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Reptile.Kernels;
 
@@ -18,6 +19,16 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
         Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
         Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
         Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+        if (Sse.IsSupported)
+        {
+            // The C tile is touched only after the k loop: start pulling it in now.
+            Sse.Prefetch0(c + 0 * ldc);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 4 * ldc);
+            Sse.Prefetch0(c + 5 * ldc);
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.LoadAligned(b + 0);
