@@ -15,6 +15,9 @@ internal unsafe interface IGemmMicroKernel
 
     /// <summary>As <see cref="Run"/> for the first NR/2 columns only (C row stride ldc, B still NR wide).</summary>
     static abstract void RunHalf(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add);
+
+    /// <summary>As <see cref="Run"/> for the first NR/4 columns only, with half-width vectors.</summary>
+    static abstract void RunQuarter(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add);
 }
 
 /// <summary>The BLIS loop nest (jc → pc → ic → jr → ir) with per-thread packing buffers.</summary>
@@ -99,22 +102,21 @@ internal static unsafe class GemmDriver
                 if (ir < directRows) { ap = aDirect + ir; aStep = lda; }
                 else { ap = pa + (nint)(ir - directRows) * kc; aStep = mr; }
                 float* cp = c + (nint)ir * ldc + jr;
-                bool half = nrr <= nr / 2;
-                if (mrr == mr && nrr == nr)
+                // Ragged last column panel: the narrowest kernel that covers it (same lanes/cycle on
+                // CPUs that split wide FMAs, fewer wasted lanes).
+                int width = nrr <= nr / 4 ? nr / 4 : nrr <= nr / 2 ? nr / 2 : nr;
+                if (mrr == mr && nrr == width)
                 {
-                    TK.Run(kc, ap, aStep, bp, cp, ldc, add);
-                }
-                else if (half && mrr == mr && nrr == nr / 2)
-                {
-                    TK.RunHalf(kc, ap, aStep, bp, cp, ldc, add);
+                    if (width == nr) TK.Run(kc, ap, aStep, bp, cp, ldc, add);
+                    else if (width == nr / 2) TK.RunHalf(kc, ap, aStep, bp, cp, ldc, add);
+                    else TK.RunQuarter(kc, ap, aStep, bp, cp, ldc, add);
                 }
                 else
                 {
                     // Edge tile: the padded panels give a full tile; keep only its valid corner.
-                    if (half)
-                        TK.RunHalf(kc, ap, aStep, bp, tile, nr, false);
-                    else
-                        TK.Run(kc, ap, aStep, bp, tile, nr, false);
+                    if (width == nr) TK.Run(kc, ap, aStep, bp, tile, nr, false);
+                    else if (width == nr / 2) TK.RunHalf(kc, ap, aStep, bp, tile, nr, false);
+                    else TK.RunQuarter(kc, ap, aStep, bp, tile, nr, false);
                     for (int i = 0; i < mrr; i++)
                     {
                         float* src = tile + i * nr;

@@ -13,7 +13,7 @@ public class GemmTests
     }
 
     // Edge sizes around the micro-tiles (6/12 rows, 16/32 columns) plus odd and prime ones.
-    private static readonly int[] Sizes = [1, 2, 3, 5, 6, 7, 8, 9, 11, 12, 13, 16, 17, 24, 31, 32, 33, 40, 47, 48, 64, 65, 97, 150];
+    private static readonly int[] Sizes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 16, 17, 20, 24, 31, 32, 33, 40, 47, 48, 64, 65, 97, 150];
 
     private static Arbitrary<Case> Cases()
     {
