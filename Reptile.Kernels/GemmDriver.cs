@@ -24,7 +24,9 @@ internal unsafe interface IGemmMicroKernel
 [SkipLocalsInit]
 internal static unsafe class GemmDriver
 {
-    // KC keeps one B micro-panel (KC×NR) in L1; MC×KC of packed A stays in L2; NC×KC of B in L2/L3.
+    // Measured on Zen 4 (32 KB L1d, 1 MB L2): a B micro-panel (KC×NR, 32 KB) is reused by every A panel
+    // of the MC block from L1/L2, the packed A block (MC×KC, 144 KB) stays in L2, B's NC×KC block in L2/L3.
+    // Tuning knobs for gemm-quick; not meant to change at run time otherwise.
     internal static int KcMax = 256;
     internal static int McMax = 144;
     internal static int NcMax = 2048;
