@@ -48,6 +48,7 @@ internal static class GemmQuick
                     case "kc": GemmDriver.KcMax = v; break;
                     case "mc": GemmDriver.McMax = v; break;
                     case "nc": GemmDriver.NcMax = v; break;
+                    case "small": GemmSmall.MaxVolume = v; break;
                 }
             }
             else filter = arg;
@@ -61,7 +62,16 @@ internal static class GemmQuick
         Console.WriteLine($"KC={GemmDriver.KcMax} MC={GemmDriver.McMax} NC={GemmDriver.NcMax}");
         var paths = new[] { SimdPath.Vector512, SimdPath.Vector256 }.Where(p => p <= Simd.Best).ToArray();
         Console.WriteLine($"{"shape",-16}" + string.Concat(paths.Select(p => $"{p,12}")) + "   (GFLOP/s)");
-        foreach (var s in GemmShape.All())
+        var shapes = GemmShape.All().ToList();
+        // A custom shape, e.g. 64x40x576 or 576x40x64tA or 64x576x40tB.
+        var custom = filter == null ? null : System.Text.RegularExpressions.Regex.Match(filter, @"^(\d+)x(\d+)x(\d+)(tA)?(tB)?$");
+        if (custom is { Success: true })
+        {
+            shapes = [new GemmShape(filter!, int.Parse(custom.Groups[1].Value), int.Parse(custom.Groups[2].Value),
+                int.Parse(custom.Groups[3].Value), custom.Groups[4].Success, custom.Groups[5].Success)];
+            filter = null;
+        }
+        foreach (var s in shapes)
         {
             if (filter != null && !s.Name.Contains(filter))
                 continue;

@@ -4,8 +4,9 @@ namespace Reptile.Kernels;
 
 /// <summary>
 /// Single-precision matrix multiply, BLIS-style: cache-blocked loops (NC/KC/MC) around a
-/// register-blocked micro-kernel over packed, zero-padded panels, so each SIMD width needs one
-/// micro-kernel and transposes/edges are handled by packing alone.
+/// register-blocked micro-kernel over packed, zero-padded panels, so transposes and edges are handled
+/// by packing (plus half/quarter-width variants of the kernel for a ragged last column panel).
+/// Tiny products skip packing (<see cref="GemmSmall"/>). Single-threaded; no steady-state allocation.
 /// </summary>
 public static class Gemm
 {
@@ -30,7 +31,7 @@ public static class Gemm
         var path = Simd.Current;
         if (path == SimdPath.Scalar)
             GemmScalar.Multiply(a, transA, b, transB, c, m, n, k, accumulate);
-        else if (GemmSmall.Applies(m, n, k))
+        else if (GemmSmall.Applies(m, n, k, transA, transB))
             GemmSmall.Multiply(path, a, transA, b, transB, c, m, n, k, accumulate);
         else if (path == SimdPath.Vector512)
             GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate);

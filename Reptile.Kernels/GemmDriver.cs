@@ -15,13 +15,18 @@ internal unsafe interface IGemmMicroKernel
 
     /// <summary>As <see cref="Run"/> for the first NR/2 columns only (C row stride ldc, B still NR wide).</summary>
     static abstract void RunHalf(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add);
+
+    /// <summary>As <see cref="Run"/> for the first NR/4 columns only, with half-width vectors.</summary>
+    static abstract void RunQuarter(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add);
 }
 
 /// <summary>The BLIS loop nest (jc → pc → ic → jr → ir) with per-thread packing buffers.</summary>
 [SkipLocalsInit]
 internal static unsafe class GemmDriver
 {
-    // KC keeps one B micro-panel (KC×NR) in L1; MC×KC of packed A stays in L2; NC×KC of B in L2/L3.
+    // Measured on Zen 4 (32 KB L1d, 1 MB L2): a B micro-panel (KC×NR, 32 KB) is reused by every A panel
+    // of the MC block from L1/L2, the packed A block (MC×KC, 144 KB) stays in L2, B's NC×KC block in L2/L3.
+    // Tuning knobs for gemm-quick; not meant to change at run time otherwise.
     internal static int KcMax = 256;
     internal static int McMax = 144;
     internal static int NcMax = 2048;
@@ -99,22 +104,21 @@ internal static unsafe class GemmDriver
                 if (ir < directRows) { ap = aDirect + ir; aStep = lda; }
                 else { ap = pa + (nint)(ir - directRows) * kc; aStep = mr; }
                 float* cp = c + (nint)ir * ldc + jr;
-                bool half = nrr <= nr / 2;
-                if (mrr == mr && nrr == nr)
+                // Ragged last column panel: the narrowest kernel that covers it (same lanes/cycle on
+                // CPUs that split wide FMAs, fewer wasted lanes).
+                int width = nrr <= nr / 4 ? nr / 4 : nrr <= nr / 2 ? nr / 2 : nr;
+                if (mrr == mr && nrr == width)
                 {
-                    TK.Run(kc, ap, aStep, bp, cp, ldc, add);
-                }
-                else if (half && mrr == mr && nrr == nr / 2)
-                {
-                    TK.RunHalf(kc, ap, aStep, bp, cp, ldc, add);
+                    if (width == nr) TK.Run(kc, ap, aStep, bp, cp, ldc, add);
+                    else if (width == nr / 2) TK.RunHalf(kc, ap, aStep, bp, cp, ldc, add);
+                    else TK.RunQuarter(kc, ap, aStep, bp, cp, ldc, add);
                 }
                 else
                 {
                     // Edge tile: the padded panels give a full tile; keep only its valid corner.
-                    if (half)
-                        TK.RunHalf(kc, ap, aStep, bp, tile, nr, false);
-                    else
-                        TK.Run(kc, ap, aStep, bp, tile, nr, false);
+                    if (width == nr) TK.Run(kc, ap, aStep, bp, tile, nr, false);
+                    else if (width == nr / 2) TK.RunHalf(kc, ap, aStep, bp, tile, nr, false);
+                    else TK.RunQuarter(kc, ap, aStep, bp, tile, nr, false);
                     for (int i = 0; i < mrr; i++)
                     {
                         float* src = tile + i * nr;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Reptile.Kernels;
 
@@ -18,6 +19,16 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
         Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
         Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
         Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+        if (Sse.IsSupported)
+        {
+            // The C tile is touched only after the k loop: start pulling it in now.
+            Sse.Prefetch0(c + 0 * ldc);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 4 * ldc);
+            Sse.Prefetch0(c + 5 * ldc);
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.LoadAligned(b + 0);
@@ -109,6 +120,43 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
             Vector256.Store(c3, c + 3 * ldc);
             Vector256.Store(c4, c + 4 * ldc);
             Vector256.Store(c5, c + 5 * ldc);
+        }
+    }
+
+    /// <summary>Columns 0..3 only, for a ragged last panel with at most 4 valid columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunQuarter(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add)
+    {
+        Vector128<float> c0 = default; Vector128<float> c1 = default; Vector128<float> c2 = default; Vector128<float> c3 = default; Vector128<float> c4 = default; Vector128<float> c5 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector128.LoadAligned(b);
+            c0 = Vector128.FusedMultiplyAdd(Vector128.Create(a[0]), b0, c0);
+            c1 = Vector128.FusedMultiplyAdd(Vector128.Create(a[1]), b0, c1);
+            c2 = Vector128.FusedMultiplyAdd(Vector128.Create(a[2]), b0, c2);
+            c3 = Vector128.FusedMultiplyAdd(Vector128.Create(a[3]), b0, c3);
+            c4 = Vector128.FusedMultiplyAdd(Vector128.Create(a[4]), b0, c4);
+            c5 = Vector128.FusedMultiplyAdd(Vector128.Create(a[5]), b0, c5);
+            a += aStep;
+            b += 16;
+        }
+        if (add)
+        {
+            Vector128.Store(Vector128.Load(c + 0 * ldc) + c0, c + 0 * ldc);
+            Vector128.Store(Vector128.Load(c + 1 * ldc) + c1, c + 1 * ldc);
+            Vector128.Store(Vector128.Load(c + 2 * ldc) + c2, c + 2 * ldc);
+            Vector128.Store(Vector128.Load(c + 3 * ldc) + c3, c + 3 * ldc);
+            Vector128.Store(Vector128.Load(c + 4 * ldc) + c4, c + 4 * ldc);
+            Vector128.Store(Vector128.Load(c + 5 * ldc) + c5, c + 5 * ldc);
+        }
+        else
+        {
+            Vector128.Store(c0, c + 0 * ldc);
+            Vector128.Store(c1, c + 1 * ldc);
+            Vector128.Store(c2, c + 2 * ldc);
+            Vector128.Store(c3, c + 3 * ldc);
+            Vector128.Store(c4, c + 4 * ldc);
+            Vector128.Store(c5, c + 5 * ldc);
         }
     }
 

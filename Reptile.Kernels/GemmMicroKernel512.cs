@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Reptile.Kernels;
 
@@ -21,6 +22,18 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
         Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
         Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
         Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
+        if (Sse.IsSupported)
+        {
+            // The C tile is touched only after the k loop: start pulling it in now.
+            Sse.Prefetch0(c + 0 * ldc); Sse.Prefetch0(c + 0 * ldc + 16);
+            Sse.Prefetch0(c + 1 * ldc); Sse.Prefetch0(c + 1 * ldc + 16);
+            Sse.Prefetch0(c + 2 * ldc); Sse.Prefetch0(c + 2 * ldc + 16);
+            Sse.Prefetch0(c + 3 * ldc); Sse.Prefetch0(c + 3 * ldc + 16);
+            Sse.Prefetch0(c + 4 * ldc); Sse.Prefetch0(c + 4 * ldc + 16);
+            Sse.Prefetch0(c + 5 * ldc); Sse.Prefetch0(c + 5 * ldc + 16);
+            Sse.Prefetch0(c + 6 * ldc); Sse.Prefetch0(c + 6 * ldc + 16);
+            Sse.Prefetch0(c + 7 * ldc); Sse.Prefetch0(c + 7 * ldc + 16);
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.LoadAligned(b + 0);
@@ -132,6 +145,49 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
             Vector512.Store(c5, c + 5 * ldc);
             Vector512.Store(c6, c + 6 * ldc);
             Vector512.Store(c7, c + 7 * ldc);
+        }
+    }
+
+    /// <summary>Columns 0..7 only, for a ragged last panel with at most 8 valid columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunQuarter(int kc, float* a, nint aStep, float* b, float* c, nint ldc, bool add)
+    {
+        Vector256<float> c0 = default; Vector256<float> c1 = default; Vector256<float> c2 = default; Vector256<float> c3 = default; Vector256<float> c4 = default; Vector256<float> c5 = default; Vector256<float> c6 = default; Vector256<float> c7 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.LoadAligned(b);
+            c0 = Vector256.FusedMultiplyAdd(Vector256.Create(a[0]), b0, c0);
+            c1 = Vector256.FusedMultiplyAdd(Vector256.Create(a[1]), b0, c1);
+            c2 = Vector256.FusedMultiplyAdd(Vector256.Create(a[2]), b0, c2);
+            c3 = Vector256.FusedMultiplyAdd(Vector256.Create(a[3]), b0, c3);
+            c4 = Vector256.FusedMultiplyAdd(Vector256.Create(a[4]), b0, c4);
+            c5 = Vector256.FusedMultiplyAdd(Vector256.Create(a[5]), b0, c5);
+            c6 = Vector256.FusedMultiplyAdd(Vector256.Create(a[6]), b0, c6);
+            c7 = Vector256.FusedMultiplyAdd(Vector256.Create(a[7]), b0, c7);
+            a += aStep;
+            b += 32;
+        }
+        if (add)
+        {
+            Vector256.Store(Vector256.Load(c + 0 * ldc) + c0, c + 0 * ldc);
+            Vector256.Store(Vector256.Load(c + 1 * ldc) + c1, c + 1 * ldc);
+            Vector256.Store(Vector256.Load(c + 2 * ldc) + c2, c + 2 * ldc);
+            Vector256.Store(Vector256.Load(c + 3 * ldc) + c3, c + 3 * ldc);
+            Vector256.Store(Vector256.Load(c + 4 * ldc) + c4, c + 4 * ldc);
+            Vector256.Store(Vector256.Load(c + 5 * ldc) + c5, c + 5 * ldc);
+            Vector256.Store(Vector256.Load(c + 6 * ldc) + c6, c + 6 * ldc);
+            Vector256.Store(Vector256.Load(c + 7 * ldc) + c7, c + 7 * ldc);
+        }
+        else
+        {
+            Vector256.Store(c0, c + 0 * ldc);
+            Vector256.Store(c1, c + 1 * ldc);
+            Vector256.Store(c2, c + 2 * ldc);
+            Vector256.Store(c3, c + 3 * ldc);
+            Vector256.Store(c4, c + 4 * ldc);
+            Vector256.Store(c5, c + 5 * ldc);
+            Vector256.Store(c6, c + 6 * ldc);
+            Vector256.Store(c7, c + 7 * ldc);
         }
     }
 

@@ -31,7 +31,7 @@ internal static unsafe class GemmPacking
             }
             else if (Avx.IsSupported)
             {
-                TransposePack(dst, mr, a + (nint)(i0 + ir) * k + p0, k, rows, kc);
+                TransposePack(dst, mr, mr, a + (nint)(i0 + ir) * k + p0, k, rows, kc);
                 dst += (nint)mr * kc;
             }
             else
@@ -61,14 +61,16 @@ internal static unsafe class GemmPacking
         for (int jr = 0; jr < nc; jr += nr)
         {
             int cols = Math.Min(nr, nc - jr);
+            // A ragged last panel is read by the half/quarter kernels: fill (and pad) only that width.
+            int fill = cols <= nr / 4 ? nr / 4 : cols <= nr / 2 ? nr / 2 : nr;
             if (!transB)
             {
                 // Stored k×n: each k step's columns are contiguous.
                 float* src = b + (nint)p0 * n + j0 + jr;
-                if (cols == nr)
+                if (cols == fill)
                 {
                     for (int p = 0; p < kc; p++, src += n, dst += nr)
-                        Unsafe.CopyBlockUnaligned(dst, src, (uint)(nr * sizeof(float)));
+                        Unsafe.CopyBlockUnaligned(dst, src, (uint)(fill * sizeof(float)));
                 }
                 else
                 {
@@ -76,13 +78,13 @@ internal static unsafe class GemmPacking
                     {
                         int j = 0;
                         for (; j < cols; j++) dst[j] = src[j];
-                        for (; j < nr; j++) dst[j] = 0f;
+                        for (; j < fill; j++) dst[j] = 0f;
                     }
                 }
             }
             else if (Avx.IsSupported)
             {
-                TransposePack(dst, nr, b + (nint)(j0 + jr) * k + p0, k, cols, kc);
+                TransposePack(dst, nr, fill, b + (nint)(j0 + jr) * k + p0, k, cols, kc);
                 dst += (nint)nr * kc;
             }
             else
@@ -94,7 +96,7 @@ internal static unsafe class GemmPacking
                     float* d = dst + j;
                     for (int p = 0; p < kc; p++, d += nr) *d = src[p];
                 }
-                for (int j = cols; j < nr; j++)
+                for (int j = cols; j < fill; j++)
                 {
                     float* d = dst + j;
                     for (int p = 0; p < kc; p++, d += nr) *d = 0f;
@@ -105,14 +107,14 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
-    /// dst[p·width + r] = src[r·ld + p] for r &lt; rows (zero for rows ≤ r &lt; width), p &lt; kc: the
+    /// dst[p·width + r] = src[r·ld + p] for r &lt; rows (zero for rows ≤ r &lt; fill), p &lt; kc: the
     /// transposing copy, done as 8×8 register transposes so reads and writes stay vector-wide.
     /// </summary>
-    private static void TransposePack(float* dst, int width, float* src, nint ld, int rows, int kc)
+    private static void TransposePack(float* dst, int width, int fill, float* src, nint ld, int rows, int kc)
     {
-        for (int r0 = 0; r0 < width; r0 += 8)
+        for (int r0 = 0; r0 < fill; r0 += 8)
         {
-            int gw = Math.Min(8, width - r0);          // lanes this group owns in the panel
+            int gw = Math.Min(8, fill - r0);          // lanes this group owns in the panel
             int valid = Math.Clamp(rows - r0, 0, gw);   // of which come from the source
             float* s = src + r0 * ld;
             float* d = dst + r0;
@@ -159,8 +161,12 @@ internal static unsafe class GemmPacking
         float* at = d + q * width;
         if (gw == 8)
             v.Store(at);
-        else if (gw == 4)
+        else if (gw >= 4)
+        {
             v.GetLower().Store(at);
+            var hi = v.GetUpper();
+            for (int l = 4; l < gw; l++) at[l] = hi.GetElement(l - 4);
+        }
         else
             for (int l = 0; l < gw; l++) at[l] = v.GetElement(l);
     }

@@ -1,11 +1,167 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace Reptile.Kernels;
 
-/// <summary>Tiny products, where packing costs more than it saves: direct unpacked vector loops.</summary>
-internal static class GemmSmall
+/// <summary>
+/// Tiny products (dense heads, a small MLP), where packing and blocking cost more than they save:
+/// direct loops over the unpacked operands.
+/// </summary>
+internal static unsafe class GemmSmall
 {
-    public static bool Applies(int m, int n, int k) => false;
+    /// <summary>m·n·k at or below which the direct loops are used.</summary>
+    internal static long MaxVolume = 48 * 1024;
+
+    public static bool Applies(int m, int n, int k, bool transA, bool transB) =>
+        !(transA && transB) && (long)m * n * k <= MaxVolume;
 
     public static void Multiply(SimdPath path, ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
                                 Span<float> c, int m, int n, int k, bool accumulate)
-        => throw new NotImplementedException();
+    {
+        fixed (float* A = a, B = b, C = c)
+        {
+            if (transB)
+                Dots(path, A, B, C, m, n, k, accumulate);
+            else if (path == SimdPath.Vector512)
+                Rows512(A, transA, B, C, m, n, k, accumulate);
+            else
+                Rows256(A, transA, B, C, m, n, k, accumulate);
+        }
+    }
+
+    // C[i, j] (+)= A[i, :]·B[j, :]: both rows contiguous in k.
+    private static void Dots(SimdPath path, float* a, float* b, float* c, int m, int n, int k, bool accumulate)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            float* ar = a + (nint)i * k;
+            for (int j = 0; j < n; j++)
+            {
+                float* br = b + (nint)j * k;
+                float s;
+                int p = 0;
+                if (path == SimdPath.Vector512)
+                {
+                    Vector512<float> s0 = default, s1 = default;
+                    for (; p + 32 <= k; p += 32)
+                    {
+                        s0 = Vector512.FusedMultiplyAdd(Vector512.Load(ar + p), Vector512.Load(br + p), s0);
+                        s1 = Vector512.FusedMultiplyAdd(Vector512.Load(ar + p + 16), Vector512.Load(br + p + 16), s1);
+                    }
+                    for (; p + 16 <= k; p += 16)
+                        s0 = Vector512.FusedMultiplyAdd(Vector512.Load(ar + p), Vector512.Load(br + p), s0);
+                    s = Vector512.Sum(s0 + s1);
+                }
+                else
+                {
+                    Vector256<float> s0 = default, s1 = default;
+                    for (; p + 16 <= k; p += 16)
+                    {
+                        s0 = Vector256.FusedMultiplyAdd(Vector256.Load(ar + p), Vector256.Load(br + p), s0);
+                        s1 = Vector256.FusedMultiplyAdd(Vector256.Load(ar + p + 8), Vector256.Load(br + p + 8), s1);
+                    }
+                    for (; p + 8 <= k; p += 8)
+                        s0 = Vector256.FusedMultiplyAdd(Vector256.Load(ar + p), Vector256.Load(br + p), s0);
+                    s = Vector256.Sum(s0 + s1);
+                }
+                for (; p < k; p++)
+                    s += ar[p] * br[p];
+                float* cij = c + (nint)i * n + j;
+                *cij = accumulate ? *cij + s : s;
+            }
+        }
+    }
+
+    // C[i, :] (+)= Σp op(A)[i, p]·B[p, :], a few vectors of the row held in registers across p.
+    private static void Rows512(float* a, bool transA, float* b, float* c, int m, int n, int k, bool accumulate)
+    {
+        nint aRow = transA ? 1 : k, aStep = transA ? m : 1;
+        for (int i = 0; i < m; i++)
+        {
+            float* ai = a + i * aRow;
+            float* ci = c + (nint)i * n;
+            int j = 0;
+            for (; j + 64 <= n; j += 64)
+            {
+                var c0 = accumulate ? Vector512.Load(ci + j) : default;
+                var c1 = accumulate ? Vector512.Load(ci + j + 16) : default;
+                var c2 = accumulate ? Vector512.Load(ci + j + 32) : default;
+                var c3 = accumulate ? Vector512.Load(ci + j + 48) : default;
+                float* bp = b + j;
+                float* ap = ai;
+                for (int p = 0; p < k; p++, bp += n, ap += aStep)
+                {
+                    var av = Vector512.Create(*ap);
+                    c0 = Vector512.FusedMultiplyAdd(av, Vector512.Load(bp), c0);
+                    c1 = Vector512.FusedMultiplyAdd(av, Vector512.Load(bp + 16), c1);
+                    c2 = Vector512.FusedMultiplyAdd(av, Vector512.Load(bp + 32), c2);
+                    c3 = Vector512.FusedMultiplyAdd(av, Vector512.Load(bp + 48), c3);
+                }
+                c0.Store(ci + j); c1.Store(ci + j + 16); c2.Store(ci + j + 32); c3.Store(ci + j + 48);
+            }
+            for (; j + 16 <= n; j += 16)
+            {
+                var c0 = accumulate ? Vector512.Load(ci + j) : default;
+                float* bp = b + j;
+                float* ap = ai;
+                for (int p = 0; p < k; p++, bp += n, ap += aStep)
+                    c0 = Vector512.FusedMultiplyAdd(Vector512.Create(*ap), Vector512.Load(bp), c0);
+                c0.Store(ci + j);
+            }
+            ScalarTail(ai, aStep, b, ci, j, n, k, accumulate);
+        }
+    }
+
+    private static void Rows256(float* a, bool transA, float* b, float* c, int m, int n, int k, bool accumulate)
+    {
+        nint aRow = transA ? 1 : k, aStep = transA ? m : 1;
+        for (int i = 0; i < m; i++)
+        {
+            float* ai = a + i * aRow;
+            float* ci = c + (nint)i * n;
+            int j = 0;
+            for (; j + 32 <= n; j += 32)
+            {
+                var c0 = accumulate ? Vector256.Load(ci + j) : default;
+                var c1 = accumulate ? Vector256.Load(ci + j + 8) : default;
+                var c2 = accumulate ? Vector256.Load(ci + j + 16) : default;
+                var c3 = accumulate ? Vector256.Load(ci + j + 24) : default;
+                float* bp = b + j;
+                float* ap = ai;
+                for (int p = 0; p < k; p++, bp += n, ap += aStep)
+                {
+                    var av = Vector256.Create(*ap);
+                    c0 = Vector256.FusedMultiplyAdd(av, Vector256.Load(bp), c0);
+                    c1 = Vector256.FusedMultiplyAdd(av, Vector256.Load(bp + 8), c1);
+                    c2 = Vector256.FusedMultiplyAdd(av, Vector256.Load(bp + 16), c2);
+                    c3 = Vector256.FusedMultiplyAdd(av, Vector256.Load(bp + 24), c3);
+                }
+                c0.Store(ci + j); c1.Store(ci + j + 8); c2.Store(ci + j + 16); c3.Store(ci + j + 24);
+            }
+            for (; j + 8 <= n; j += 8)
+            {
+                var c0 = accumulate ? Vector256.Load(ci + j) : default;
+                float* bp = b + j;
+                float* ap = ai;
+                for (int p = 0; p < k; p++, bp += n, ap += aStep)
+                    c0 = Vector256.FusedMultiplyAdd(Vector256.Create(*ap), Vector256.Load(bp), c0);
+                c0.Store(ci + j);
+            }
+            ScalarTail(ai, aStep, b, ci, j, n, k, accumulate);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScalarTail(float* ai, nint aStep, float* b, float* ci, int j, int n, int k, bool accumulate)
+    {
+        for (; j < n; j++)
+        {
+            float s = accumulate ? ci[j] : 0f;
+            float* bp = b + j;
+            float* ap = ai;
+            for (int p = 0; p < k; p++, bp += n, ap += aStep)
+                s = MathF.FusedMultiplyAdd(*ap, *bp, s);
+            ci[j] = s;
+        }
+    }
 }

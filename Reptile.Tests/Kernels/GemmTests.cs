@@ -13,7 +13,7 @@ public class GemmTests
     }
 
     // Edge sizes around the micro-tiles (6/12 rows, 16/32 columns) plus odd and prime ones.
-    private static readonly int[] Sizes = [1, 2, 3, 5, 6, 7, 8, 9, 11, 12, 13, 16, 17, 24, 31, 32, 33, 40, 47, 48, 64, 65, 97, 150];
+    private static readonly int[] Sizes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 16, 17, 20, 24, 31, 32, 33, 40, 47, 48, 64, 65, 97, 150];
 
     private static Arbitrary<Case> Cases()
     {
@@ -36,9 +36,32 @@ public class GemmTests
         {
             using (Simd.Force(path))
             {
-                Check.One(Config.QuickThrowOnFailure.WithMaxTest(150),
+                Check.One(Config.QuickThrowOnFailure.WithMaxTest(120),
                     Prop.ForAll(Cases(), c => Verify(c, path)));
             }
+        }
+    }
+
+    // The tiny-product shortcut and the blocked driver must each be right on every shape, not only on
+    // the shapes the size threshold sends them. Changing the threshold only changes which correct
+    // route is taken, so this is safe alongside other tests.
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(long.MaxValue)]
+    public void MatchesDoubleReference_WithSmallThreshold(long maxVolume)
+    {
+        var saved = GemmSmall.MaxVolume;
+        GemmSmall.MaxVolume = maxVolume;
+        try
+        {
+            foreach (var path in Simd.Available)
+                using (Simd.Force(path))
+                    Check.One(Config.QuickThrowOnFailure.WithMaxTest(60),
+                        Prop.ForAll(Cases(), c => Verify(c, path)));
+        }
+        finally
+        {
+            GemmSmall.MaxVolume = saved;
         }
     }
 
