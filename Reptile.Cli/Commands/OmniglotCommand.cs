@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Reptile.Data;
-using Reptile.IO;
 using Reptile.Layers;
 using Reptile.Meta;
 
@@ -107,7 +106,7 @@ internal static class OmniglotCommand
             if (trainedIters > 0)
                 Console.WriteLine($"Trained {trainedIters} meta-iterations in {trainSeconds:F1} s ({1000 * trainSeconds / trainedIters:F2} ms each); checkpoint in {checkpoint}");
             var curve = Path.Combine(checkpoint, "learning_curve.svg");
-            LearningCurve(experiment.Metrics, options).Save(curve);
+            LearningCurve.Plot(experiment.Metrics, options).Save(curve);
             Console.WriteLine($"Learning curve: {curve}");
         }
 
@@ -132,22 +131,6 @@ internal static class OmniglotCommand
             });
         }
         return ExitCodes.Success;
-    }
-
-    /// <summary>Accuracy on the single evaluation task of each eval interval is noisy (0, 0.2, …, 1 for 5-way):
-    /// the curve shows its moving average over a window of intervals.</summary>
-    internal static SvgChart LearningCurve(IReadOnlyList<FewShotMetricsRow> metrics, FewShotOptions options)
-    {
-        var evals = metrics.Where(r => r.TestAccuracy.HasValue).ToArray();
-        int window = Math.Clamp(evals.Length / 15, 1, 50);
-        double[] Smooth(Func<FewShotMetricsRow, double> pick) =>
-            Enumerable.Range(0, evals.Length).Select(i => evals.Skip(Math.Max(0, i - window + 1)).Take(Math.Min(window, i + 1)).Average(pick)).ToArray();
-        var x = evals.Select(r => (double)r.Iteration).ToArray();
-        return new SvgChart($"Reptile on Omniglot, {options.Classes}-way {options.Shots}-shot: accuracy during meta-training", "meta-iteration",
-                $"accuracy (moving average over {window} evaluations of {options.EvalInterval}-iteration intervals)")
-            { YMin = 0, YMax = 1, Width = 820 }
-            .Add("test (held-out characters)", x, Smooth(r => r.TestAccuracy!.Value))
-            .Add("train", x, Smooth(r => r.TrainAccuracy!.Value), SvgChart.Style.Dashed);
     }
 
     private static Command FetchCommand()

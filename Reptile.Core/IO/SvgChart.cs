@@ -30,7 +30,8 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
 
     public string Render()
     {
-        const int left = 70, right = 170, top = 40, bottom = 55;
+        const int left = 70, top = 40, bottom = 55;
+        int right = Math.Max(170, 50 + 7 * series.Select(x => x.Name.Length).DefaultIfEmpty(0).Max());
         double plotW = Width - left - right, plotH = Height - top - bottom;
         var xs = series.SelectMany(s => s.X).Where(double.IsFinite).DefaultIfEmpty(0).ToArray();
         var ys = series.SelectMany(s => s.Y).Where(double.IsFinite).DefaultIfEmpty(0).ToArray();

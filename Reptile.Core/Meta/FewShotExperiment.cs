@@ -120,7 +120,8 @@ public sealed class FewShotExperiment
         AtomicFile.WriteAllText(path, csv.ToString());
     }
 
-    internal static IEnumerable<FewShotMetricsRow> ReadMetrics(string path)
+    /// <summary>Reads a metrics.csv written by a run (none if the file is absent).</summary>
+    public static IEnumerable<FewShotMetricsRow> ReadMetrics(string path)
     {
         if (!File.Exists(path)) yield break;
         foreach (var line in File.ReadLines(path).Skip(1))
