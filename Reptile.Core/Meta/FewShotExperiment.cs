@@ -34,6 +34,9 @@ public sealed class FewShotExperiment
     public FewShotExperiment(FewShotOptions options, FewShotDataset trainSet, FewShotDataset testSet, Func<int, Sequential> modelFactory)
     {
         options.Validate();
+        RequireEnough(trainSet, "training", options.Classes, options.EffectiveTrainShots);
+        RequireEnough(trainSet, "training", options.Classes, options.Shots + 1);
+        RequireEnough(testSet, "test", options.Classes, options.Shots + 1);
         (Options, TrainSet, TestSet) = (options, trainSet, testSet);
         Model = modelFactory(options.Classes).Initialize(new Rng((ulong)options.Seed));
         InnerOptimizer = options.Sgd ? new Sgd(options.LearningRate) : new Adam(Model.ParameterCount, options.LearningRate, beta1: 0f);
@@ -50,6 +53,16 @@ public sealed class FewShotExperiment
             Threads = options.Threads,
             InnerState = options.InnerState,
         });
+    }
+
+    /// <summary>Fails before training, naming the class, rather than deep inside a run.</summary>
+    private static void RequireEnough(FewShotDataset set, string which, int ways, int perClass)
+    {
+        if (set.Classes.Count < ways)
+            throw new ArgumentException($"The {which} set has {set.Classes.Count} classes; {ways}-way tasks need at least {ways}.");
+        var small = set.Classes.FirstOrDefault(c => c.ImageCount < perClass);
+        if (small != null)
+            throw new ArgumentException($"Class '{small.Name}' of the {which} set has {small.ImageCount} images; tasks need {perClass} per class.");
     }
 
     public FewShotEvaluator Evaluator => new(Options.Classes, Options.Shots, Options.EvalBatch, Options.EvalIters,
