@@ -3,24 +3,8 @@ using Reptile.Kernels;
 namespace Reptile.Autograd;
 
 /// <summary>y = max(x, 0); dx += dy where y > 0.</summary>
-public sealed class ReluOp : IBackward
+public sealed class ReluOp : ActivationOp
 {
-    private Tensor x = null!;
-
-    public Tensor Output { get; } = Tensor.Zeros(true, 0);
-
-    public Tensor Forward(Tensor input, Tape? tape)
-    {
-        x = input;
-        Output.Reshape(input.Shape, requiresGrad: true);
-        Output.Layout = input.Layout;
-        Activations.Relu(input.Values, Output.Values);
-        tape?.Record(this, Output);
-        return Output;
-    }
-
-    public void Backward()
-    {
-        if (x.RequiresGrad) Activations.ReluBackward(Output.Values, Output.Grad, x.Grad);
-    }
+    protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => Activations.Relu(x, y);
+    protected override void AccumulateGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Activations.ReluBackward(y, dy, dx);
 }

@@ -66,26 +66,20 @@ public static class NpyReader
     /// <summary>Fills <paramref name="buffer"/> from the stream, or throws naming the source if the data ends early.</summary>
     internal static void ReadData(Stream stream, Span<byte> buffer, string sourceName, NpyHeader header)
     {
-        int total = 0;
-        try
-        {
-            while (total < buffer.Length)
-            {
-                int n = stream.Read(buffer[total..]);
-                if (n == 0) break;
-                total += n;
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{sourceName}: compressed data is corrupt: {e.Message}", e);
-        }
-        if (total < buffer.Length)
+        if (ReadFully(stream, buffer, sourceName) < buffer.Length)
             throw new InvalidDataException(
                 $"{sourceName}: data is truncated: shape ({string.Join(", ", header.Shape)}) of {header.DType} needs {header.ByteLength} bytes, the file ends early.");
     }
 
     private static void ReadExactly(Stream stream, Span<byte> buffer, string sourceName, string what)
+    {
+        if (ReadFully(stream, buffer, sourceName) < buffer.Length)
+            throw new InvalidDataException($"{sourceName}: file is truncated (ended while reading {what}).");
+    }
+
+    /// <summary>Reads until the buffer is full or the stream ends; returns the bytes read. A deflate error
+    /// becomes an error naming the source.</summary>
+    private static int ReadFully(Stream stream, Span<byte> buffer, string sourceName)
     {
         int total = 0;
         try
@@ -101,8 +95,7 @@ public static class NpyReader
         {
             throw new InvalidDataException($"{sourceName}: compressed data is corrupt: {e.Message}", e);
         }
-        if (total < buffer.Length)
-            throw new InvalidDataException($"{sourceName}: file is truncated (ended while reading {what}).");
+        return total;
     }
 
     private static NpyHeader ParseHeader(string text, string sourceName)
