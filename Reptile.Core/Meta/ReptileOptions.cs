@@ -19,10 +19,11 @@ public sealed record ReptileOptions
     /// <summary>First-order MAML instead of Reptile: move φ by the mean of each task's last step.</summary>
     public bool FirstOrderMaml { get; init; }
 
-    /// <summary>ε at <paramref name="iteration"/>: frac·final + (1 − frac)·initial with frac = iteration / total.</summary>
+    /// <summary>ε at <paramref name="iteration"/>: frac·final + (1 − frac)·initial with frac = iteration / total,
+    /// held at the final value past the planned total (extrapolating would make ε negative).</summary>
     public float MetaStepAt(int iteration)
     {
-        double frac = (double)iteration / MetaIterations;
+        double frac = Math.Clamp((double)iteration / MetaIterations, 0, 1);
         return (float)(frac * MetaStepFinal + (1 - frac) * MetaStep);
     }
 

@@ -47,6 +47,7 @@ public class ReptileTrainerTests
         Assert.Equal(1f, options.MetaStepAt(0));
         Assert.Equal(0.75f, options.MetaStepAt(25), 6);
         Assert.Equal(0.01f, options.MetaStepAt(99), 6);
+        Assert.Equal(0f, options.MetaStepAt(150));
     }
 
     [Fact]
