@@ -136,7 +136,7 @@ internal static unsafe class GemmDriver
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
     // Pinned (POH) so the aligned pointer stays valid; grown on demand, never shrunk.
-    private static float* Buffer(ref float[]? buf, int floats)
+    internal static float* Buffer(ref float[]? buf, int floats)
     {
         if (buf == null || buf.Length < floats + 16)
             buf = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);

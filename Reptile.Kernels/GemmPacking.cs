@@ -110,7 +110,7 @@ internal static unsafe class GemmPacking
     /// dst[p·width + r] = src[r·ld + p] for r &lt; rows (zero for rows ≤ r &lt; fill), p &lt; kc: the
     /// transposing copy, done as 8×8 register transposes so reads and writes stay vector-wide.
     /// </summary>
-    private static void TransposePack(float* dst, int width, int fill, float* src, nint ld, int rows, int kc)
+    internal static void TransposePack(float* dst, int width, int fill, float* src, nint ld, int rows, int kc)
     {
         for (int r0 = 0; r0 < fill; r0 += 8)
         {

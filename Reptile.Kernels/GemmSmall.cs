@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Reptile.Kernels;
 
@@ -12,6 +13,8 @@ internal static unsafe class GemmSmall
     /// <summary>m·n·k at or below which the direct loops are used.</summary>
     internal static long MaxVolume = 48 * 1024;
 
+    [ThreadStatic] private static float[]? transposedB;
+
     public static bool Applies(int m, int n, int k, bool transA, bool transB) =>
         !(transA && transB) && (long)m * n * k <= MaxVolume;
 
@@ -20,7 +23,16 @@ internal static unsafe class GemmSmall
     {
         fixed (float* A = a, B = b, C = c)
         {
-            if (transB)
+            if (transB && n >= 16 && Avx.IsSupported)
+            {
+                // A dot product per output spends most of its time in horizontal sums; transposing B (vector-wide
+                // 8×8 transposes) lets the row kernel broadcast A instead: x·Wᵀ of a 10×64·64×64 layer 3.1 → 1.6 µs.
+                float* bt = GemmDriver.Buffer(ref transposedB, n * k);
+                GemmPacking.TransposePack(bt, n, n, B, k, n, k);
+                if (path == SimdPath.Vector512) Rows512(A, transA, bt, C, m, n, k, accumulate);
+                else Rows256(A, transA, bt, C, m, n, k, accumulate);
+            }
+            else if (transB)
                 Dots(path, A, B, C, m, n, k, accumulate);
             else if (path == SimdPath.Vector512)
                 Rows512(A, transA, B, C, m, n, k, accumulate);
