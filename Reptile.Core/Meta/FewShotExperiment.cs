@@ -87,26 +87,84 @@ public sealed class FewShotExperiment
     {
         var clock = Stopwatch.StartNew();
         int start = Trainer.Iteration;
-        var evaluator = Evaluator;
-        var worker = new FewShotEvaluator.Worker(Model, InnerOptimizer);
-        for (int i = start; i < Options.MetaIters; i++)
+        using var interval = new IntervalEvaluation(this, log);
+        try
         {
-            cancel.ThrowIfCancellationRequested();
-            float metaStep = Trainer.Options.MetaStepAt(i);
-            float loss = Trainer.Step();
-            double? trainAcc = null, testAcc = null;
-            if (i % Options.EvalInterval == 0)
+            for (int i = start; i < Options.MetaIters; i++)
             {
-                trainAcc = evaluator.EvaluateTask(worker, TrainSet, Model, InnerOptimizer, Rng.Derive((ulong)Options.Seed, IntervalStream, (ulong)i, 0)) / (double)Options.Classes;
-                testAcc = evaluator.EvaluateTask(worker, TestSet, Model, InnerOptimizer, Rng.Derive((ulong)Options.Seed, IntervalStream, (ulong)i, 1)) / (double)Options.Classes;
-                log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"batch {i}: train={trainAcc:F6} test={testAcc:F6}"));
+                cancel.ThrowIfCancellationRequested();
+                float metaStep = Trainer.Options.MetaStepAt(i);
+                float loss = Trainer.Step();
+                metrics.Add(new FewShotMetricsRow(i, metaStep, loss, null, null));
+                if (i % Options.EvalInterval == 0) interval.Start(i, metrics.Count - 1);
+                if (checkpointFolder != null && (i % CheckpointEvery == 0 || i == Options.MetaIters - 1))
+                {
+                    interval.Finish();
+                    SaveCheckpoint(checkpointFolder);
+                }
+                progress?.Report(new TrainingProgress(i + 1 - start, Options.MetaIters - start, loss, clock.Elapsed));
             }
-            metrics.Add(new FewShotMetricsRow(i, metaStep, loss, trainAcc, testAcc));
-            if (checkpointFolder != null && (i % CheckpointEvery == 0 || i == Options.MetaIters - 1))
-                SaveCheckpoint(checkpointFolder);
-            progress?.Report(new TrainingProgress(i + 1 - start, Options.MetaIters - start, loss, clock.Elapsed));
+        }
+        finally
+        {
+            interval.Finish();
         }
         return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// The one-task-per-set evaluation every eval interval (supervised-reptile's `batch N: train=… test=…`).
+    /// It runs on a snapshot of φ and the inner optimizer state, so with more than one thread it overlaps
+    /// the following meta-iterations instead of stalling them; the numbers are the same either way.
+    /// </summary>
+    private sealed class IntervalEvaluation(FewShotExperiment run, Action<string>? log) : IDisposable
+    {
+        private readonly FewShotEvaluator evaluator = run.Evaluator;
+        private readonly Sequential snapshot = run.Model.Clone();
+        private readonly Optimizer snapshotOptimizer = run.InnerOptimizer.Clone();
+        private readonly FewShotEvaluator.Worker worker = new(run.Model, run.InnerOptimizer);
+        private Task? pending;
+        private int iteration, row;
+        private double trainAccuracy, testAccuracy;
+
+        public void Start(int iteration, int row)
+        {
+            Finish();
+            (this.iteration, this.row) = (iteration, row);
+            snapshot.SetParameters(run.Model.Parameters);
+            snapshotOptimizer.CopyStateFrom(run.InnerOptimizer);
+            if (run.Options.Threads > 1) pending = Task.Run(Evaluate);
+            else { Evaluate(); Report(); }
+        }
+
+        /// <summary>Waits for a running evaluation and records it (before a checkpoint, the next evaluation, the end).</summary>
+        public void Finish()
+        {
+            if (pending == null) return;
+            var task = pending;
+            pending = null;
+            task.GetAwaiter().GetResult();
+            Report();
+        }
+
+        private void Evaluate()
+        {
+            ulong seed = (ulong)run.Options.Seed;
+            trainAccuracy = evaluator.EvaluateTask(worker, run.TrainSet, snapshot, snapshotOptimizer, Rng.Derive(seed, IntervalStream, (ulong)iteration, 0)) / (double)run.Options.Classes;
+            testAccuracy = evaluator.EvaluateTask(worker, run.TestSet, snapshot, snapshotOptimizer, Rng.Derive(seed, IntervalStream, (ulong)iteration, 1)) / (double)run.Options.Classes;
+        }
+
+        private void Report()
+        {
+            run.metrics[row] = run.metrics[row] with { TrainAccuracy = trainAccuracy, TestAccuracy = testAccuracy };
+            log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"batch {iteration}: train={trainAccuracy:F6} test={testAccuracy:F6}"));
+        }
+
+        public void Dispose()
+        {
+            // An exception already on its way out must not be replaced by a wait on the evaluation.
+            try { pending?.Wait(); } catch (AggregateException) { }
+        }
     }
 
     public void SaveCheckpoint(string folder)
