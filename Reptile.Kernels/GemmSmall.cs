@@ -11,7 +11,17 @@ namespace Reptile.Kernels;
 internal static unsafe class GemmSmall
 {
     /// <summary>m·n·k at or below which the direct loops are used.</summary>
-    internal static long MaxVolume = 48 * 1024;
+    internal static long DefaultMaxVolume = 48 * 1024;
+
+    /// <summary>A per-thread override for tests and tuning: changing the route globally would change the
+    /// rounding of products other threads are computing at the same moment.</summary>
+    [ThreadStatic] private static long? maxVolumeOverride;
+
+    internal static long MaxVolume
+    {
+        get => maxVolumeOverride ?? DefaultMaxVolume;
+        set => maxVolumeOverride = value;
+    }
 
     [ThreadStatic] private static float[]? transposedB;
 

@@ -17,12 +17,13 @@ internal static class BenchCommand
 
     private static Command Workload(string name, string description, int defaultIters)
     {
-        var threads = CliOptions.Positive("--threads", "Worker threads (Omniglot: tasks of the meta-batch in parallel, averaged inner state)", 1);
+        var threads = CliOptions.Positive("--threads", "Threads (results do not depend on it)", 1);
         var iters = CliOptions.Positive("--iters", "Timed meta-iterations", defaultIters);
         var data = new Option<string?>("--data") { Description = "Omniglot folder (without it: synthetic images of the same shape)" };
         var json = new Option<string?>("--json") { Description = "Write the result as JSON to this file" };
+        var innerState = new Option<InnerStateMode>("--inner-state") { Description = "Omniglot: Chained (supervised-reptile; threads split the products) or Averaged (threads run the tasks)", DefaultValueFactory = _ => InnerStateMode.Chained };
         var command = new Command(name, description) { threads, iters, json };
-        if (name == "omniglot") command.Options.Add(data);
+        if (name == "omniglot") { command.Options.Add(data); command.Options.Add(innerState); }
         command.SetAction(parse => ExitCodes.Guard(() =>
         {
             int t = parse.GetValue(threads), n = parse.GetValue(iters);
@@ -48,7 +49,8 @@ internal static class BenchCommand
                     train = MetaIterationBenchmark.SyntheticOmniglot();
                     workload = "omniglot-5way (synthetic 28×28 data)";
                 }
-                trainer = MetaIterationBenchmark.OmniglotTrainer(train, t, t > 1 ? InnerStateMode.Averaged : InnerStateMode.Chained);
+                trainer = MetaIterationBenchmark.OmniglotTrainer(train, t, parse.GetValue(innerState));
+                workload += $", inner state {parse.GetValue(innerState)}";
             }
             int warmup = Math.Max(3, n / 10);
             Console.WriteLine($"{workload}: {warmup} warm-up + {n} timed meta-iterations on {t} thread(s)");

@@ -10,7 +10,7 @@ public sealed class Conv2dOp : IBackward
 {
     private Tensor x = null!, weight = null!, bias = null!;
     private int batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding, outH, outW;
-    private float[] cols = [], dcols = [];
+    private float[] cols = [], dcols = [], weightT = [];
     private int[] index = [];
     private (int Batch, int Height, int Width, int Kernel, int Stride, int Padding) indexGeometry;
     private readonly int[] outShape = new int[4];
@@ -41,7 +41,7 @@ public sealed class Conv2dOp : IBackward
         Output.Reshape(outShape, requiresGrad: true);
         Output.Layout = TensorLayout.ChannelMajor;
         var y = Output.Values;
-        Gemm.Multiply(weight.Values, false, colSpan, false, y, outChannels, positions, patch);
+        IntraOpParallelism.Gemm(weight.Values, false, colSpan, false, y, outChannels, positions, patch);
         Bias.AddToChannels(y, bias.Values, positions);
         tape?.Record(this, Output);
         return Output;
@@ -66,14 +66,25 @@ public sealed class Conv2dOp : IBackward
         int patch = inChannels * kernelH * kernelW, positions = batch * outH * outW;
         var dy = Output.Grad;
         if (weight.RequiresGrad)
-            Gemm.Multiply(dy, false, cols.AsSpan(0, patch * positions), true, weight.Grad, outChannels, patch, positions, accumulate: true);
+            IntraOpParallelism.Gemm(dy, false, cols.AsSpan(0, patch * positions), true, weight.Grad, outChannels, patch, positions, accumulate: true);
         if (bias.RequiresGrad)
             Bias.SumChannels(dy, bias.Grad, positions);
         if (x.RequiresGrad)
         {
             if (dcols.Length < patch * positions) dcols = new float[patch * positions];
             var d = dcols.AsSpan(0, patch * positions);
-            Gemm.Multiply(weight.Values, true, dy, false, d, patch, positions, outChannels);
+            if (IntraOpParallelism.Active)
+            {
+                // The row split needs op(A) stored by rows: transpose W once rather than read it transposed.
+                if (weightT.Length < weight.Length) weightT = new float[weight.Length];
+                var wt = weightT.AsSpan(0, weight.Length);
+                Transpose.Matrix(weight.Values, outChannels, patch, wt);
+                IntraOpParallelism.Gemm(wt, false, dy, false, d, patch, positions, outChannels);
+            }
+            else
+            {
+                Gemm.Multiply(weight.Values, true, dy, false, d, patch, positions, outChannels);
+            }
             Convolution.ScatterAdd(d, inChannels, Index(), x.Grad);
         }
     }

@@ -11,8 +11,9 @@ public sealed record ReptileOptions
     public float MetaStepFinal { get; init; } = 0.1f;
     public int MetaIterations { get; init; } = 1000;
     public ulong Seed { get; init; }
-    /// <summary>Worker threads for the tasks of a meta-batch (only with <see cref="InnerStateMode.Averaged"/>;
-    /// chained state makes the tasks sequential). Results never depend on it.</summary>
+    /// <summary>Threads: with <see cref="InnerStateMode.Averaged"/> the tasks of a meta-batch run on this many
+    /// workers; with chained state (tasks in sequence) the large matrix products are split instead. Results
+    /// never depend on it.</summary>
     public int Threads { get; init; } = 1;
     /// <summary>How the inner optimizer's state flows between the tasks of a meta-batch.</summary>
     public InnerStateMode InnerState { get; init; } = InnerStateMode.Chained;

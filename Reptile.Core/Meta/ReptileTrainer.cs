@@ -50,6 +50,8 @@ public sealed class ReptileTrainer
         int iteration = Iteration;
         if (Options.InnerState == InnerStateMode.Chained)
         {
+            // Chained tasks run one after another; extra threads split their large products instead.
+            using var split = IntraOpParallelism.Use(Options.Threads);
             for (int t = 0; t < Options.MetaBatch; t++) RunTask(workers[0], InnerOptimizer, iteration, t);
         }
         else if (workers.Length == 1)

@@ -197,3 +197,24 @@ public class GemmTests
             }
     }
 }
+
+public class TransposeTests
+{
+    [Fact]
+    public void TransposeMatchesTheDefinitionOnEveryPath()
+    {
+        var rng = new Random(3);
+        foreach (var path in Reptile.Kernels.Simd.Available)
+            using (Reptile.Kernels.Simd.Force(path))
+                foreach (var (rows, cols) in new[] { (1, 1), (3, 7), (8, 8), (17, 33), (64, 576), (9, 20) })
+                {
+                    var src = Enumerable.Range(0, rows * cols).Select(_ => (float)rng.NextDouble()).ToArray();
+                    var dst = new float[rows * cols];
+                    Reptile.Kernels.Transpose.Matrix(src, rows, cols, dst);
+                    for (int r = 0; r < rows; r++)
+                        for (int c = 0; c < cols; c++)
+                            Assert.Equal(src[r * cols + c], dst[c * rows + r]);
+                }
+        Assert.Throws<ArgumentException>(() => Reptile.Kernels.Transpose.Matrix(new float[6], 2, 3, new float[5]));
+    }
+}

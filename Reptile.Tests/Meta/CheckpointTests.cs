@@ -122,6 +122,28 @@ public class ThreadDeterminismTests
     }
 
     [Fact]
+    public void ChainedStateSplitsProductsAcrossThreadsWithBitIdenticalResults()
+    {
+        // 28×28 images, so the convolution products are large enough to be split between threads.
+        var train = SyntheticData.Dataset(8, 6, 28, seed: 5);
+        var options = new FewShotOptions
+        {
+            Classes = 3, Shots = 2, TrainShots = 4, InnerBatch = 6, InnerIters = 2, MetaBatch = 2, MetaIters = 4,
+            MetaStep = 1f, MetaStepFinal = 0f, EvalInterval = 2, Seed = 6, InnerState = InnerStateMode.Chained,
+        };
+        (float[], IReadOnlyList<FewShotMetricsRow>) Run(int threads)
+        {
+            var e = new FewShotExperiment(options with { Threads = threads }, train, train, ways => Models.Omniglot(ways));
+            e.Train(null, null, null);
+            return ([.. e.Model.Parameters, .. ((Reptile.Optim.Adam)e.InnerOptimizer).SecondMoment], e.Metrics.ToArray());
+        }
+        var (one, oneMetrics) = Run(1);
+        var (two, twoMetrics) = Run(2);
+        Assert.Equal(one, two);
+        Assert.Equal(oneMetrics, twoMetrics);
+    }
+
+    [Fact]
     public void AveragedStateEqualsChainedForOneTaskPerMetaBatch()
     {
         var train = SyntheticData.Dataset(10, 5, 8, seed: 1);
