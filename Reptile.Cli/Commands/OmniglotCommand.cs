@@ -38,8 +38,8 @@ internal static class OmniglotCommand
         var fomlTail = new Option<int?>("--foml-tail") { Description = "FOML: shots per class of the last mini-batch" };
         var sgd = Flag("--sgd", "Plain SGD as the inner optimizer instead of Adam (β1 = 0)");
         var data = new Option<string>("--data") { Description = "Folder with Omniglot (npz files, the official zips, or their unpacked trees)", DefaultValueFactory = _ => Path.Combine("data", "omniglot") };
-        var threads = CliOptions.Positive("--threads", "Worker threads (results do not depend on it)", Math.Min(Environment.ProcessorCount, 2));
-        var innerState = new Option<InnerStateMode>("--inner-state") { Description = "Inner Adam state across a meta-batch: Chained (supervised-reptile) or Averaged (tasks run in parallel on --threads)", DefaultValueFactory = _ => InnerStateMode.Chained };
+        var threads = CliOptions.Positive("--threads", "Threads for evaluation and training (results do not depend on it)", Math.Min(Environment.ProcessorCount, 2));
+        var innerState = new Option<InnerStateMode>("--inner-state") { Description = "Inner Adam state across a meta-batch: Chained (supervised-reptile; threads split the products) or Averaged (tasks run in parallel on --threads)", DefaultValueFactory = _ => InnerStateMode.Chained };
         var resume = Flag("--resume", "Continue the run in --checkpoint exactly where it stopped");
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file" };
 
@@ -100,7 +100,7 @@ internal static class OmniglotCommand
                 throw new UsageException($"'{checkpoint}' already holds a checkpoint: pass --resume to continue it, --pretrained to evaluate it, or another --checkpoint.");
             }
             int start = experiment.Trainer.Iteration;
-            Console.WriteLine($"Training: {options.Classes}-way {options.EffectiveTrainShots}-shot tasks, {options.MetaIters} meta-iterations, meta-batch {options.MetaBatch}, {(options.Sgd ? "SGD" : "Adam")} lr {options.LearningRate}, inner state {options.InnerState}{(options.InnerState == InnerStateMode.Averaged ? $" on {options.Threads} threads" : "")}");
+            Console.WriteLine($"Training: {options.Classes}-way {options.EffectiveTrainShots}-shot tasks, {options.MetaIters} meta-iterations, meta-batch {options.MetaBatch}, {(options.Sgd ? "SGD" : "Adam")} lr {options.LearningRate}, inner state {options.InnerState}, {options.Threads} thread(s)");
             trainSeconds = ConsoleProgress.Run("meta-training", (p, log) => experiment.Train(checkpoint, log, p));
             trainedIters = options.MetaIters - start;
             if (trainedIters > 0)
