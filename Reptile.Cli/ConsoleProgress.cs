@@ -37,6 +37,10 @@ internal static class ConsoleProgress
         return new Progress(done => progress.Report(new TrainingProgress(done, total, float.NaN, clock.Elapsed)));
     }
 
+    /// <summary>Adapts a loader's (done, total) counts to the progress display.</summary>
+    public static IProgress<(int done, int total)> Loading(IProgress<TrainingProgress> progress) =>
+        new Progress<(int done, int total)>(x => progress.Report(new TrainingProgress(x.done, x.total, float.NaN, TimeSpan.Zero)));
+
     private sealed class Progress(Action<int> report) : IProgress<int>
     {
         private readonly Lock gate = new();

@@ -11,6 +11,7 @@ public static class ReptileCli
         {
             SineCommand.Create(),
             OmniglotCommand.Create(),
+            ImagesCommand.Create(),
             BenchCommand.Create(),
         };
 

@@ -110,3 +110,58 @@ public class OmniglotCliTests
         Assert.Contains("meta-iteration 12", evalOut);
     }
 }
+
+[Collection(ConsoleCollection.Name)]
+public class ImagesCliTests
+{
+    /// <summary>Classes of 20×20 gray PNGs whose pattern (a bar at a class-specific position) tells them apart.</summary>
+    private static string MakeImageFolder(int classes, int images)
+    {
+        var root = Directory.CreateTempSubdirectory("reptile-images-").FullName;
+        var rng = new Random(4);
+        for (int c = 0; c < classes; c++)
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(root, $"class{c:D2}")).FullName;
+            for (int i = 0; i < images; i++)
+            {
+                var samples = new int[20, 20];
+                for (int y = 0; y < 20; y++)
+                    for (int x = 0; x < 20; x++)
+                        samples[y, x] = (y == c || x == c) ? 255 : rng.Next(60);
+                File.WriteAllBytes(Path.Combine(dir, $"{i:D2}.png"), Reptile.Tests.IO.PngTestEncoder.Encode(20, 20, 0, 8, Reptile.Tests.IO.PngTestEncoder.Pack(samples, 8)));
+            }
+        }
+        return root;
+    }
+
+    [Fact]
+    public void MetaTrainsOnAFolderOfClassFolders()
+    {
+        var root = MakeImageFolder(classes: 12, images: 6);
+        var checkpoint = Path.Combine(root, "..", Path.GetFileName(root) + "-ckpt");
+        var (code, output, error) = ConsoleCapture.Run(() => ReptileCli.Run(["images", "--data", root, "--size", "16", "--classes", "3",
+            "--shots", "1", "--inner-iters", "2", "--meta-iters", "5", "--eval-iters", "2", "--eval-samples", "3", "--checkpoint", checkpoint]));
+        Assert.True(code == 0, error);
+        Assert.Contains("12 classes of 16×16 images", output);
+        Assert.Contains("9 for meta-training, 3 held out", output);
+        Assert.Matches(@"Test accuracy: [0-9.]+", output);
+        Assert.True(File.Exists(Path.Combine(checkpoint, "model.safetensors")));
+    }
+
+    [Fact]
+    public void TooFewClassesForTheSplitIsAUsageError()
+    {
+        var root = MakeImageFolder(classes: 4, images: 3);
+        var (code, _, error) = ConsoleCapture.Run(() => ReptileCli.Run(["images", "--data", root, "--classes", "3", "--meta-iters", "1"]));
+        Assert.Equal(2, code);
+        Assert.Contains("4 classes", error);
+    }
+
+    [Fact]
+    public void MissingDataFlagIsAUsageError()
+    {
+        var (code, _, error) = ConsoleCapture.Run(() => ReptileCli.Run(["images"]));
+        Assert.Equal(2, code);
+        Assert.Contains("--data", error);
+    }
+}
