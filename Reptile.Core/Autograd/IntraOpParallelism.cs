@@ -14,17 +14,31 @@ public static class IntraOpParallelism
     /// <summary>Products below this many multiply-adds stay on one thread: the hand-off would cost more.</summary>
     private const long MinVolume = 1L << 20;
 
+    /// <summary>The helper serving this thread while a <see cref="Use"/> scope is open.</summary>
     [ThreadStatic] private static Helper? helper;
+
+    /// <summary>This thread's helper, kept (blocked, as a background thread) between scopes so that opening one
+    /// every meta-iteration neither starts a thread nor allocates.</summary>
+    [ThreadStatic] private static Helper? idle;
 
     /// <summary>True when this thread's large products are being split.</summary>
     public static bool Active => helper != null;
 
     /// <summary>Uses a helper thread for this thread's large products until the result is disposed.</summary>
-    public static IDisposable Use(int threads)
+    public static Scope Use(int threads)
     {
-        if (threads < 2 || helper != null) return NoHelper.Instance;
-        helper = new Helper();
-        return helper;
+        if (threads < 2 || helper != null) return default;
+        helper = idle ??= new Helper();
+        return new Scope(true);
+    }
+
+    /// <summary>Closes a <see cref="Use"/> scope (a struct: opening and closing allocates nothing).</summary>
+    public readonly struct Scope(bool opened) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (opened) helper = null;
+        }
     }
 
     /// <summary><see cref="Gemm.Multiply"/>, with the rows of C split between this thread and the helper
@@ -60,13 +74,12 @@ public static class IntraOpParallelism
             new Span<float>(C, M * N), M, N, K, Accumulate);
     }
 
-    private sealed class Helper : IDisposable
+    private sealed class Helper
     {
         private readonly Thread thread;
         private readonly ManualResetEventSlim started = new(false, spinCount: 2000), finished = new(false, spinCount: 2000);
         private Work work;
         private Exception? failure;
-        private volatile bool stopping;
 
         public Helper()
         {
@@ -93,25 +106,10 @@ public static class IntraOpParallelism
             {
                 started.Wait();
                 started.Reset();
-                if (stopping) return;
                 try { work.Run(); }
                 catch (Exception e) { failure = e; }
                 finished.Set();
             }
         }
-
-        public void Dispose()
-        {
-            stopping = true;
-            started.Set();
-            thread.Join();
-            helper = null;
-        }
-    }
-
-    private sealed class NoHelper : IDisposable
-    {
-        public static readonly NoHelper Instance = new();
-        public void Dispose() { }
     }
 }
