@@ -121,10 +121,15 @@ public sealed class FewShotEvaluator
         internal Span<int> ClassScratch(FewShotDataset d) =>
             classScratch.Length >= d.Classes.Count ? classScratch : classScratch = new int[d.Classes.Count];
 
+        private FewShotDataset? imageScratchFor;
+
         internal Span<int> ImageScratch(FewShotDataset d)
         {
+            if (ReferenceEquals(d, imageScratchFor)) return imageScratch;
             int max = d.Classes.Max(c => c.ImageCount);
-            return imageScratch.Length >= max ? imageScratch : imageScratch = new int[max];
+            if (imageScratch.Length < max) imageScratch = new int[max];
+            imageScratchFor = d;
+            return imageScratch;
         }
 
         /// <summary>Each class's first sample is held out (supervised-reptile's _split_train_test).</summary>
