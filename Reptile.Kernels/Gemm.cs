@@ -30,13 +30,42 @@ public static class Gemm
 
         var path = Simd.Current;
         if (path == SimdPath.Scalar)
-            GemmScalar.Multiply(a, transA, b, transB, c, m, n, k, accumulate);
+            GemmScalar.Multiply(a, transA, b, transB, c, m, n, k, accumulate, 0, n);
         else if (GemmSmall.Applies(m, n, k, transA, transB))
             GemmSmall.Multiply(path, a, transA, b, transB, c, m, n, k, accumulate);
         else if (path == SimdPath.Vector512)
-            GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate);
+            GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate, 0, n);
         else
-            GemmDriver.Run<GemmMicroKernel256>(a, transA, b, transB, c, m, n, k, accumulate);
+            GemmDriver.Run<GemmMicroKernel256>(a, transA, b, transB, c, m, n, k, accumulate, 0, n);
+    }
+
+    /// <summary>
+    /// Columns [<paramref name="columnStart"/>, <paramref name="columnEnd"/>) of <see cref="Multiply"/>'s result,
+    /// the rest of C untouched: threads can share one product by taking column ranges. With range boundaries
+    /// on multiples of 32, every element is computed exactly as <see cref="Multiply"/> would on the vector
+    /// paths (same panels, same order along k), so splitting never changes the numbers.
+    /// </summary>
+    public static void MultiplyColumns(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
+                                       Span<float> c, int m, int n, int k, bool accumulate, int columnStart, int columnEnd)
+    {
+        Validate(a.Length, transA, b.Length, transB, c.Length, m, n, k);
+        if (columnStart < 0 || columnEnd > n || columnStart > columnEnd)
+            throw new ArgumentException($"Gemm: columns [{columnStart}, {columnEnd}) are not within the {n} columns of C.");
+        if (m == 0 || columnStart == columnEnd)
+            return;
+        if (k == 0)
+        {
+            if (!accumulate)
+                for (int i = 0; i < m; i++) c.Slice(i * n + columnStart, columnEnd - columnStart).Clear();
+            return;
+        }
+        var path = Simd.Current;
+        if (path == SimdPath.Scalar)
+            GemmScalar.Multiply(a, transA, b, transB, c, m, n, k, accumulate, columnStart, columnEnd);
+        else if (path == SimdPath.Vector512)
+            GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate, columnStart, columnEnd);
+        else
+            GemmDriver.Run<GemmMicroKernel256>(a, transA, b, transB, c, m, n, k, accumulate, columnStart, columnEnd);
     }
 
     private static void Validate(int aLen, bool transA, int bLen, bool transB, int cLen, int m, int n, int k)
@@ -60,27 +89,28 @@ public static class Gemm
 /// <summary>Reference-grade scalar path: a plain i-p-j loop.</summary>
 internal static class GemmScalar
 {
+    /// <summary>Columns [j0, j1) of C (all of them for 0, n).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
-                                Span<float> c, int m, int n, int k, bool accumulate)
+                                Span<float> c, int m, int n, int k, bool accumulate, int j0, int j1)
     {
         for (int i = 0; i < m; i++)
         {
             var row = c.Slice(i * n, n);
             if (!accumulate)
-                row.Clear();
+                row[j0..j1].Clear();
             for (int p = 0; p < k; p++)
             {
                 float aip = transA ? a[p * m + i] : a[i * k + p];
                 if (transB)
                 {
-                    for (int j = 0; j < n; j++)
+                    for (int j = j0; j < j1; j++)
                         row[j] += aip * b[j * k + p];
                 }
                 else
                 {
                     var brow = b.Slice(p * n, n);
-                    for (int j = 0; j < n; j++)
+                    for (int j = j0; j < j1; j++)
                         row[j] += aip * brow[j];
                 }
             }

@@ -34,8 +34,9 @@ internal static unsafe class GemmDriver
     [ThreadStatic] private static float[]? bufA;
     [ThreadStatic] private static float[]? bufB;
 
+    /// <summary>Columns [j0, j1) of C (all of them for 0, n).</summary>
     public static void Run<TK>(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
-                               Span<float> c, int m, int n, int k, bool accumulate)
+                               Span<float> c, int m, int n, int k, bool accumulate, int j0, int j1)
         where TK : IGemmMicroKernel
     {
         int mr = TK.MR, nr = TK.NR;
@@ -44,8 +45,9 @@ internal static unsafe class GemmDriver
         int kcStep = (k + kBlocks - 1) / kBlocks;
         int mBlocks = (m + McMax - 1) / McMax;
         int mcStep = RoundUp((m + mBlocks - 1) / mBlocks, mr);
-        int nBlocks = (n + NcMax - 1) / NcMax;
-        int ncStep = RoundUp((n + nBlocks - 1) / nBlocks, nr);
+        int width = j1 - j0;
+        int nBlocks = (width + NcMax - 1) / NcMax;
+        int ncStep = RoundUp((width + nBlocks - 1) / nBlocks, nr);
 
         float* pa = Buffer(ref bufA, mcStep * kcStep);
         float* pb = Buffer(ref bufB, ncStep * kcStep);
@@ -53,9 +55,9 @@ internal static unsafe class GemmDriver
 
         fixed (float* A = a, B = b, C = c)
         {
-            for (int jc = 0; jc < n; jc += ncStep)
+            for (int jc = j0; jc < j1; jc += ncStep)
             {
-                int nc = Math.Min(ncStep, n - jc);
+                int nc = Math.Min(ncStep, j1 - jc);
                 for (int pc = 0; pc < k; pc += kcStep)
                 {
                     int kc = Math.Min(kcStep, k - pc);

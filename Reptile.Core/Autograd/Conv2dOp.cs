@@ -10,7 +10,7 @@ public sealed class Conv2dOp : IBackward
 {
     private Tensor x = null!, weight = null!, bias = null!;
     private int batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding, outH, outW;
-    private float[] cols = [], dcols = [], weightT = [];
+    private float[] cols = [], dcols = [];
     private int[] index = [];
     private (int Batch, int Height, int Width, int Kernel, int Stride, int Padding) indexGeometry;
     private readonly int[] outShape = new int[4];
@@ -73,18 +73,7 @@ public sealed class Conv2dOp : IBackward
         {
             if (dcols.Length < patch * positions) dcols = new float[patch * positions];
             var d = dcols.AsSpan(0, patch * positions);
-            if (IntraOpParallelism.Active)
-            {
-                // The row split needs op(A) stored by rows: transpose W once rather than read it transposed.
-                if (weightT.Length < weight.Length) weightT = new float[weight.Length];
-                var wt = weightT.AsSpan(0, weight.Length);
-                Transpose.Matrix(weight.Values, outChannels, patch, wt);
-                IntraOpParallelism.Gemm(wt, false, dy, false, d, patch, positions, outChannels);
-            }
-            else
-            {
-                Gemm.Multiply(weight.Values, true, dy, false, d, patch, positions, outChannels);
-            }
+            IntraOpParallelism.Gemm(weight.Values, true, dy, false, d, patch, positions, outChannels);
             Convolution.ScatterAdd(d, inChannels, Index(), x.Grad);
         }
     }

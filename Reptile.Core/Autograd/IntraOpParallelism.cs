@@ -3,9 +3,9 @@ using Reptile.Kernels;
 namespace Reptile.Autograd;
 
 /// <summary>
-/// Splits the large matrix products of the calling thread's ops between it and one helper thread, by rows of
-/// the result. Each element of C is still computed by the same kernel in the same order, so results are
-/// bit-identical to one thread. This lets supervised-reptile's chained inner state, whose tasks must run one
+/// Splits the large matrix products of the calling thread's ops between it and one helper thread, by columns
+/// of the result (each thread packs only its own part of B). Each element of C is still computed by the same
+/// kernel in the same order, so results are bit-identical to one thread. This lets supervised-reptile's chained inner state, whose tasks must run one
 /// after another, use a second core. Enabled per thread (<see cref="Use"/>), so task-parallel workers and
 /// evaluation threads are unaffected.
 /// </summary>
@@ -20,9 +20,6 @@ public static class IntraOpParallelism
     /// <summary>This thread's helper, kept (blocked, as a background thread) between scopes so that opening one
     /// every meta-iteration neither starts a thread nor allocates.</summary>
     [ThreadStatic] private static Helper? idle;
-
-    /// <summary>True when this thread's large products are being split.</summary>
-    public static bool Active => helper != null;
 
     /// <summary>Uses a helper thread for this thread's large products until the result is disposed.</summary>
     public static Scope Use(int threads)
@@ -41,37 +38,37 @@ public static class IntraOpParallelism
         }
     }
 
-    /// <summary><see cref="Gemm.Multiply"/>, with the rows of C split between this thread and the helper
+    /// <summary><see cref="Gemm.Multiply"/>, with the columns of C split between this thread and the helper
     /// when there is one and the product is large.</summary>
     public static unsafe void Gemm(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
         Span<float> c, int m, int n, int k, bool accumulate = false)
     {
         var h = helper;
-        if (h == null || transA || m < 16 || (long)m * n * k < MinVolume)
+        // Split on a multiple of 32 columns, the widest micro-kernel panel, so both parts tile like the whole.
+        int split = (n / 2 + 31) / 32 * 32;
+        if (h == null || (long)m * n * k < MinVolume || split <= 0 || split >= n)
         {
             Kernels.Gemm.Multiply(a, transA, b, transB, c, m, n, k, accumulate);
             return;
         }
-        if (a.Length < (long)m * k || c.Length < (long)m * n)
-            throw new ArgumentException($"Gemm: A has {a.Length} and C {c.Length} elements for a {m}×{k} · {k}×{n} product.");
-        // Split on a multiple of 8 rows (the micro-kernel's panel height) so both halves tile like the whole.
-        int top = (m / 2 + 7) / 8 * 8;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            h.Start(new Work(pa + (long)top * k, pb, b.Length, pc + (long)top * n, m - top, n, k, transB, accumulate));
-            Kernels.Gemm.Multiply(a[..(top * k)], false, b, transB, c[..(top * n)], top, n, k, accumulate);
+            h.Start(new Work(pa, a.Length, transA, pb, b.Length, transB, pc, c.Length, m, n, k, accumulate, split));
+            Kernels.Gemm.MultiplyColumns(a, transA, b, transB, c, m, n, k, accumulate, 0, split);
             h.Wait();
         }
     }
 
-    private readonly unsafe struct Work(float* a, float* b, int bLength, float* c, int m, int n, int k, bool transB, bool accumulate)
+    /// <summary>The helper's share: columns [split, n) of the product.</summary>
+    private readonly unsafe struct Work(float* a, int aLength, bool transA, float* b, int bLength, bool transB,
+        float* c, int cLength, int m, int n, int k, bool accumulate, int split)
     {
         private readonly float* A = a, B = b, C = c;
-        private readonly int BLength = bLength, M = m, N = n, K = k;
-        private readonly bool TransB = transB, Accumulate = accumulate;
+        private readonly int ALength = aLength, BLength = bLength, CLength = cLength, M = m, N = n, K = k, Split = split;
+        private readonly bool TransA = transA, TransB = transB, Accumulate = accumulate;
 
-        public void Run() => Kernels.Gemm.Multiply(new ReadOnlySpan<float>(A, M * K), false, new ReadOnlySpan<float>(B, BLength), TransB,
-            new Span<float>(C, M * N), M, N, K, Accumulate);
+        public void Run() => Kernels.Gemm.MultiplyColumns(new ReadOnlySpan<float>(A, ALength), TransA, new ReadOnlySpan<float>(B, BLength), TransB,
+            new Span<float>(C, CLength), M, N, K, Accumulate, Split, N);
     }
 
     private sealed class Helper

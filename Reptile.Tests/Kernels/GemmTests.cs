@@ -198,23 +198,48 @@ public class GemmTests
     }
 }
 
-public class TransposeTests
+
+public class GemmColumnRangeTests
 {
     [Fact]
-    public void TransposeMatchesTheDefinitionOnEveryPath()
+    public void ColumnRangesSplitAtMultiplesOf32ReproduceTheWholeProductBitForBit()
     {
-        var rng = new Random(3);
+        var rng = new Random(11);
+        var shapes = new (int M, int N, int K, bool TA, bool TB)[]
+        {
+            (64, 490, 576, false, false), (64, 576, 490, false, true), (576, 490, 64, true, false), (13, 100, 37, true, true), (64, 1960, 9, false, false),
+        };
         foreach (var path in Reptile.Kernels.Simd.Available)
             using (Reptile.Kernels.Simd.Force(path))
-                foreach (var (rows, cols) in new[] { (1, 1), (3, 7), (8, 8), (17, 33), (64, 576), (9, 20) })
-                {
-                    var src = Enumerable.Range(0, rows * cols).Select(_ => (float)rng.NextDouble()).ToArray();
-                    var dst = new float[rows * cols];
-                    Reptile.Kernels.Transpose.Matrix(src, rows, cols, dst);
-                    for (int r = 0; r < rows; r++)
-                        for (int c = 0; c < cols; c++)
-                            Assert.Equal(src[r * cols + c], dst[c * rows + r]);
-                }
-        Assert.Throws<ArgumentException>(() => Reptile.Kernels.Transpose.Matrix(new float[6], 2, 3, new float[5]));
+                foreach (var (m, n, k, ta, tb) in shapes)
+                    foreach (bool accumulate in new[] { false, true })
+                    {
+                        var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+                        var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+                        var start = Enumerable.Range(0, m * n).Select(_ => (float)rng.NextDouble()).ToArray();
+                        var whole = (float[])start.Clone();
+                        Reptile.Kernels.Gemm.Multiply(a, ta, b, tb, whole, m, n, k, accumulate);
+                        if (m * n * k < 48 * 1024) continue; // tiny products take the unpacked route as a whole
+                        int split = (n / 2 + 31) / 32 * 32;
+                        var parts = (float[])start.Clone();
+                        Reptile.Kernels.Gemm.MultiplyColumns(a, ta, b, tb, parts, m, n, k, accumulate, split, n);
+                        Reptile.Kernels.Gemm.MultiplyColumns(a, ta, b, tb, parts, m, n, k, accumulate, 0, split);
+                        Assert.True(whole.SequenceEqual(parts), $"{path} {m}×{n}×{k} transA={ta} transB={tb} accumulate={accumulate}");
+                    }
+    }
+
+    [Fact]
+    public void AColumnRangeTouchesOnlyItsColumns()
+    {
+        var a = Enumerable.Range(0, 6).Select(i => (float)i).ToArray();   // 2×3
+        var b = Enumerable.Range(0, 12).Select(i => (float)i).ToArray();  // 3×4
+        foreach (var path in Reptile.Kernels.Simd.Available)
+            using (Reptile.Kernels.Simd.Force(path))
+            {
+                var c = Enumerable.Repeat(-7f, 8).ToArray();
+                Reptile.Kernels.Gemm.MultiplyColumns(a, false, b, false, c, 2, 4, 3, false, 1, 3);
+                Assert.Equal(new[] { -7f, 23, 26, -7f, -7f, 68, 80, -7f }, c);
+            }
+        Assert.Throws<ArgumentException>(() => Reptile.Kernels.Gemm.MultiplyColumns(a, false, b, false, new float[8], 2, 4, 3, false, 3, 5));
     }
 }
