@@ -35,7 +35,7 @@ public sealed class Conv2dOp : IBackward
         int patch = inChannels * kernelH * kernelW, positions = batch * outH * outW;
         if (cols.Length < patch * positions) cols = new float[patch * positions];
         var colSpan = cols.AsSpan(0, patch * positions);
-        Convolution.Gather(input.Values, inChannels, Index(), colSpan);
+        IntraOpParallelism.Gather(input.Values, inChannels, Index(), colSpan);
 
         outShape[0] = batch; outShape[1] = outChannels; outShape[2] = outH; outShape[3] = outW;
         Output.Reshape(outShape, requiresGrad: true);
@@ -74,7 +74,7 @@ public sealed class Conv2dOp : IBackward
             if (dcols.Length < patch * positions) dcols = new float[patch * positions];
             var d = dcols.AsSpan(0, patch * positions);
             IntraOpParallelism.Gemm(weight.Values, true, dy, false, d, patch, positions, outChannels);
-            Convolution.ScatterAdd(d, inChannels, Index(), x.Grad);
+            IntraOpParallelism.ScatterAdd(d, inChannels, Index(), x.Grad);
         }
     }
 }

@@ -4,9 +4,10 @@ namespace Reptile.Autograd;
 
 /// <summary>
 /// Splits the large matrix products of the calling thread's ops between it and one helper thread, by columns
-/// of the result (each thread packs only its own part of B). Each element of C is still computed by the same
-/// kernel in the same order, so results are bit-identical to one thread. This lets supervised-reptile's chained inner state, whose tasks must run one
-/// after another, use a second core. Enabled per thread (<see cref="Use"/>), so task-parallel workers and
+/// of the result (each thread packs only its own part of B), and the im2col gathers and col2im scatters by
+/// channels. Every value is still computed by the same kernel in the same order, so results are bit-identical
+/// to one thread. This lets supervised-reptile's chained inner state, whose tasks must run one after another,
+/// use a second core. Enabled per thread (<see cref="Use"/>), so task-parallel workers and
 /// evaluation threads are unaffected.
 /// </summary>
 public static class IntraOpParallelism
@@ -53,22 +54,91 @@ public static class IntraOpParallelism
         }
         fixed (float* pa = a, pb = b, pc = c)
         {
-            h.Start(new Work(pa, a.Length, transA, pb, b.Length, transB, pc, c.Length, m, n, k, accumulate, split));
+            h.Start(Work.Product(pa, a.Length, transA, pb, b.Length, transB, pc, c.Length, m, n, k, accumulate, split));
             Kernels.Gemm.MultiplyColumns(a, transA, b, transB, c, m, n, k, accumulate, 0, split);
             h.Wait();
         }
     }
 
-    /// <summary>The helper's share: columns [split, n) of the product.</summary>
-    private readonly unsafe struct Work(float* a, int aLength, bool transA, float* b, int bLength, bool transB,
-        float* c, int cLength, int m, int n, int k, bool accumulate, int split)
-    {
-        private readonly float* A = a, B = b, C = c;
-        private readonly int ALength = aLength, BLength = bLength, CLength = cLength, M = m, N = n, K = k, Split = split;
-        private readonly bool TransA = transA, TransB = transB, Accumulate = accumulate;
+    /// <summary>Values moved below which an im2col gather or col2im scatter stays on one thread.</summary>
+    private const int MinMoved = 1 << 16;
 
-        public void Run() => Kernels.Gemm.MultiplyColumns(new ReadOnlySpan<float>(A, ALength), TransA, new ReadOnlySpan<float>(B, BLength), TransB,
-            new Span<float>(C, CLength), M, N, K, Accumulate, Split, N);
+    /// <summary><see cref="Convolution.Gather"/>, the channels split between this thread and the helper.</summary>
+    public static unsafe void Gather(ReadOnlySpan<float> x, int channels, ReadOnlySpan<int> index, Span<float> cols) =>
+        ByChannels(x, channels, index, cols, scatter: false);
+
+    /// <summary><see cref="Convolution.ScatterAdd"/>, the channels split between this thread and the helper.</summary>
+    public static unsafe void ScatterAdd(ReadOnlySpan<float> cols, int channels, ReadOnlySpan<int> index, Span<float> dx) =>
+        ByChannels(cols, channels, index, dx, scatter: true);
+
+    /// <summary>Channels are independent in both directions, so each thread takes half of them.</summary>
+    private static unsafe void ByChannels(ReadOnlySpan<float> source, int channels, ReadOnlySpan<int> index, Span<float> destination, bool scatter)
+    {
+        var h = helper;
+        int half = channels / 2;
+        if (h == null || half == 0 || (long)channels * index.Length < MinMoved || source.Length % channels != 0 || destination.Length % channels != 0)
+        {
+            if (scatter) Convolution.ScatterAdd(source, channels, index, destination);
+            else Convolution.Gather(source, channels, index, destination);
+            return;
+        }
+        int sourcePer = source.Length / channels, destinationPer = destination.Length / channels;
+        fixed (float* ps = source, pd = destination) fixed (int* pi = index)
+        {
+            h.Start(Work.Channels(scatter, ps + (long)half * sourcePer, (channels - half) * sourcePer, pi, index.Length,
+                pd + (long)half * destinationPer, (channels - half) * destinationPer, channels - half));
+            if (scatter) Convolution.ScatterAdd(source[..(half * sourcePer)], half, index, destination[..(half * destinationPer)]);
+            else Convolution.Gather(source[..(half * sourcePer)], half, index, destination[..(half * destinationPer)]);
+            h.Wait();
+        }
+    }
+
+    /// <summary>The helper's share of a product (columns [split, n)) or of a gather/scatter (the upper channels).</summary>
+    private readonly unsafe struct Work
+    {
+        private enum Kind { Product, Gather, Scatter }
+
+        private readonly Kind kind;
+        private readonly float* a, b, c;
+        private readonly int* index;
+        private readonly int aLength, bLength, cLength, indexLength, m, n, k, split;
+        private readonly bool transA, transB, accumulate;
+
+        private Work(Kind kind, float* a, int aLength, bool transA, float* b, int bLength, bool transB, float* c, int cLength,
+            int* index, int indexLength, int m, int n, int k, bool accumulate, int split)
+        {
+            this.kind = kind;
+            this.a = a; this.aLength = aLength; this.transA = transA;
+            this.b = b; this.bLength = bLength; this.transB = transB;
+            this.c = c; this.cLength = cLength;
+            this.index = index; this.indexLength = indexLength;
+            this.m = m; this.n = n; this.k = k; this.accumulate = accumulate; this.split = split;
+        }
+
+        public static Work Product(float* a, int aLength, bool transA, float* b, int bLength, bool transB, float* c, int cLength,
+            int m, int n, int k, bool accumulate, int split) =>
+            new(Kind.Product, a, aLength, transA, b, bLength, transB, c, cLength, null, 0, m, n, k, accumulate, split);
+
+        /// <summary>Moves <paramref name="channels"/> channels from source to destination through the index map.</summary>
+        public static Work Channels(bool scatter, float* source, int sourceLength, int* index, int indexLength, float* destination, int destinationLength, int channels) =>
+            new(scatter ? Kind.Scatter : Kind.Gather, source, sourceLength, false, null, 0, false, destination, destinationLength, index, indexLength, channels, 0, 0, false, 0);
+
+        public void Run()
+        {
+            switch (kind)
+            {
+                case Kind.Product:
+                    Kernels.Gemm.MultiplyColumns(new ReadOnlySpan<float>(a, aLength), transA, new ReadOnlySpan<float>(b, bLength), transB,
+                        new Span<float>(c, cLength), m, n, k, accumulate, split, n);
+                    break;
+                case Kind.Gather:
+                    Convolution.Gather(new ReadOnlySpan<float>(a, aLength), m, new ReadOnlySpan<int>(index, indexLength), new Span<float>(c, cLength));
+                    break;
+                default:
+                    Convolution.ScatterAdd(new ReadOnlySpan<float>(a, aLength), m, new ReadOnlySpan<int>(index, indexLength), new Span<float>(c, cLength));
+                    break;
+            }
+        }
     }
 
     private sealed class Helper
