@@ -55,8 +55,9 @@ public static class IntraOpParallelism
         fixed (float* pa = a, pb = b, pc = c)
         {
             h.Start(Work.Product(pa, a.Length, transA, pb, b.Length, transB, pc, c.Length, m, n, k, accumulate, split));
-            Kernels.Gemm.MultiplyColumns(a, transA, b, transB, c, m, n, k, accumulate, 0, split);
-            h.Wait();
+            // The helper reads these pinned buffers: never leave (even by an exception) before it is done.
+            try { Kernels.Gemm.MultiplyColumns(a, transA, b, transB, c, m, n, k, accumulate, 0, split); }
+            finally { h.Wait(); }
         }
     }
 
@@ -87,9 +88,12 @@ public static class IntraOpParallelism
         {
             h.Start(Work.Channels(scatter, ps + (long)half * sourcePer, (channels - half) * sourcePer, pi, index.Length,
                 pd + (long)half * destinationPer, (channels - half) * destinationPer, channels - half));
-            if (scatter) Convolution.ScatterAdd(source[..(half * sourcePer)], half, index, destination[..(half * destinationPer)]);
-            else Convolution.Gather(source[..(half * sourcePer)], half, index, destination[..(half * destinationPer)]);
-            h.Wait();
+            try
+            {
+                if (scatter) Convolution.ScatterAdd(source[..(half * sourcePer)], half, index, destination[..(half * destinationPer)]);
+                else Convolution.Gather(source[..(half * sourcePer)], half, index, destination[..(half * destinationPer)]);
+            }
+            finally { h.Wait(); }
         }
     }
 
