@@ -1,9 +1,9 @@
 namespace Reptile;
 
 /// <summary>
-/// A small, fast, seedable random generator (xoshiro256**) whose whole state is four numbers, so a
-/// checkpoint can store it and a resumed run continues the exact same stream. Not thread-safe:
-/// each worker owns its own instance.
+/// A small, fast, seedable random generator (xoshiro256**). Training derives one stream per
+/// (seed, iteration, task), so a resumed run needs only the iteration to continue the exact same draws.
+/// Not thread-safe: each worker owns its own instance.
 /// </summary>
 public sealed class Rng
 {
@@ -15,8 +15,6 @@ public sealed class Rng
         ulong x = seed;
         s0 = SplitMix(ref x); s1 = SplitMix(ref x); s2 = SplitMix(ref x); s3 = SplitMix(ref x);
     }
-
-    private Rng(ulong a, ulong b, ulong c, ulong d) { s0 = a; s1 = b; s2 = c; s3 = d; }
 
     /// <summary>A generator determined only by a seed and a path of indices (iteration, task, ...):
     /// the same inputs give the same stream whatever thread asks for it.</summary>
@@ -39,15 +37,6 @@ public sealed class Rng
         }
         x = h;
         s0 = SplitMix(ref x); s1 = SplitMix(ref x); s2 = SplitMix(ref x); s3 = SplitMix(ref x);
-    }
-
-    public ulong[] GetState() => [s0, s1, s2, s3];
-
-    public static Rng FromState(ReadOnlySpan<ulong> state)
-    {
-        if (state.Length != 4) throw new ArgumentException($"An Rng state has 4 words, got {state.Length}.", nameof(state));
-        if ((state[0] | state[1] | state[2] | state[3]) == 0) throw new ArgumentException("An all-zero Rng state is invalid.", nameof(state));
-        return new Rng(state[0], state[1], state[2], state[3]);
     }
 
     public ulong NextUInt64()

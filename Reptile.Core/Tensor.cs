@@ -86,8 +86,6 @@ public sealed class Tensor
         if (requiresGrad && (GradData is null || GradData.Length < Data.Length)) GradData = new float[Data.Length];
     }
 
-    public bool ShapeEquals(ReadOnlySpan<int> other) => shape.AsSpan().SequenceEqual(other);
-
     public string ShapeString => Format(shape);
 
     public override string ToString() => $"Tensor{ShapeString}{(Layout == TensorLayout.ChannelMajor ? " channel-major" : "")}";

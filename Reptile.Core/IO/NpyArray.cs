@@ -68,36 +68,39 @@ public sealed class NpyArray
 
     public float[] ToFloatArray()
     {
+        RequireNumeric("float");
         var result = new float[Length];
-        var d = Data.AsSpan();
-        switch (Kind(DType))
-        {
-            case "f4": for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadSingleLittleEndian(d[(4 * i)..]); break;
-            case "f8": for (int i = 0; i < result.Length; i++) result[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(d[(8 * i)..]); break;
-            case "i4": for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadInt32LittleEndian(d[(4 * i)..]); break;
-            case "i8": for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadInt64LittleEndian(d[(8 * i)..]); break;
-            case "b1": for (int i = 0; i < result.Length; i++) result[i] = d[i] != 0 ? 1f : 0f; break;
-            case "u1": for (int i = 0; i < result.Length; i++) result[i] = d[i]; break;
-            default: throw Unsupported("float");
-        }
+        for (int i = 0; i < result.Length; i++) result[i] = (float)ElementAsDouble(i, "float");
         return result;
     }
 
     public double[] ToDoubleArray()
     {
+        RequireNumeric("double");
         var result = new double[Length];
-        var d = Data.AsSpan();
-        switch (Kind(DType))
-        {
-            case "f4": for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadSingleLittleEndian(d[(4 * i)..]); break;
-            case "f8": for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadDoubleLittleEndian(d[(8 * i)..]); break;
-            case "i4": for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadInt32LittleEndian(d[(4 * i)..]); break;
-            case "i8": for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadInt64LittleEndian(d[(8 * i)..]); break;
-            case "b1": for (int i = 0; i < result.Length; i++) result[i] = d[i] != 0 ? 1.0 : 0.0; break;
-            case "u1": for (int i = 0; i < result.Length; i++) result[i] = d[i]; break;
-            default: throw Unsupported("double");
-        }
+        for (int i = 0; i < result.Length; i++) result[i] = ElementAsDouble(i, "double");
         return result;
+    }
+
+    private void RequireNumeric(string target)
+    {
+        if (Kind(DType) is not ("f4" or "f8" or "i4" or "i8" or "b1" or "u1")) throw Unsupported(target);
+    }
+
+    /// <summary>Element <paramref name="i"/> of any numeric dtype (the conversions share this one reader).</summary>
+    private double ElementAsDouble(int i, string target)
+    {
+        var d = Data.AsSpan();
+        return Kind(DType) switch
+        {
+            "f4" => BinaryPrimitives.ReadSingleLittleEndian(d[(4 * i)..]),
+            "f8" => BinaryPrimitives.ReadDoubleLittleEndian(d[(8 * i)..]),
+            "i4" => BinaryPrimitives.ReadInt32LittleEndian(d[(4 * i)..]),
+            "i8" => BinaryPrimitives.ReadInt64LittleEndian(d[(8 * i)..]),
+            "b1" => d[i] != 0 ? 1.0 : 0.0,
+            "u1" => d[i],
+            _ => throw Unsupported(target),
+        };
     }
 
     /// <summary>Integer and boolean arrays as int64 (floats are refused rather than truncated).</summary>
