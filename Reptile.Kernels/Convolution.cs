@@ -91,6 +91,96 @@ public static class Convolution
         }
     }
 
+    /// <summary>
+    /// Im2Col for a <see cref="ConvolutionPlan"/>: cols[(c, i, j), (n, oh, ow)] = x[c][n][oh·s − p + i][ow·s − p + j]
+    /// or 0 in the padding. Rows that fit a vector move as whole rows (one load, one lane permutation, one store);
+    /// other geometries and the scalar path gather through the plan's map.
+    /// </summary>
+    public static void Im2Col(ReadOnlySpan<float> x, int channels, ConvolutionPlan plan, Span<float> cols)
+    {
+        if (!CheckPlanned(x.Length, channels, plan, cols.Length, nameof(x))) return;
+        if (Simd.Current == SimdPath.Vector512 && plan.RowsFit && Avx512F.IsSupported)
+            MoveRows(x, channels, plan, plan.Im2ColRows, cols, accumulate: false);
+        else
+            Gather(x, channels, plan.Index, cols);
+    }
+
+    /// <summary>
+    /// Col2Im for a <see cref="ConvolutionPlan"/>, the adjoint of <see cref="Im2Col"/>: dx[c][n][ih][iw] += every
+    /// cols entry that reads that pixel, added in ascending kernel offset exactly as <see cref="ScatterAdd"/> does,
+    /// so both give the same bits. Rows that fit a vector are added as whole rows.
+    /// </summary>
+    public static void Col2Im(ReadOnlySpan<float> cols, int channels, ConvolutionPlan plan, Span<float> dx)
+    {
+        if (!CheckPlanned(dx.Length, channels, plan, cols.Length, nameof(dx))) return;
+        if (Simd.Current == SimdPath.Vector512 && plan.RowsFit && Avx512F.IsSupported)
+            MoveRows(cols, channels, plan, plan.Col2ImRows, dx, accumulate: true);
+        else
+            ScatterAdd(cols, channels, plan.Index, dx);
+    }
+
+    private static bool CheckPlanned(int imageLength, int channels, ConvolutionPlan plan, int colsLength, string imageName)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        Guard.NonNegative(channels, nameof(channels));
+        Guard.Product(imageLength, channels, "channels", plan.Plane, "image values per channel of the plan", imageName);
+        Guard.Product(colsLength, channels, "channels", plan.Index.Length, "lowered values per channel of the plan", "cols");
+        return channels > 0;
+    }
+
+    /// <summary>
+    /// Both directions of the lowering row by row. Im2Col (accumulate false): each output row of each (c, i, j) is
+    /// the image row oh·s − p + i permuted by the table of kernel column j (zero above and below the image).
+    /// Col2Im (accumulate true): the same rows read backwards, each permuted into its image row and added to it.
+    /// Loads and stores are masked to the row, so nothing outside it is read or written (a thread's neighbour
+    /// rows may belong to another thread's channels).
+    /// </summary>
+    private static unsafe void MoveRows(ReadOnlySpan<float> source, int channels, ConvolutionPlan plan, int[] table,
+        Span<float> destination, bool accumulate)
+    {
+        int n = plan.Batch, h = plan.Height, w = plan.Width, oh = plan.OutH, ow = plan.OutW;
+        int kh = plan.KernelH, kw = plan.KernelW, stride = plan.Stride, padding = plan.Padding, columns = plan.Columns;
+        var imageRow = FirstLanes(w);
+        var loweredRow = FirstLanes(ow);
+        fixed (float* ps = source, pd = destination) fixed (int* pt = table)
+        {
+            // The image and the lowered matrix, whichever is source and which destination.
+            float* image = accumulate ? pd : ps, lowered = accumulate ? ps : pd;
+            for (int c = 0; c < channels; c++)
+            for (int i = 0; i < kh; i++)
+            for (int j = 0; j < kw; j++)
+            {
+                var control = Vector512.Load(pt + 2 * j * 16);
+                var keep = Vector512.Load(pt + (2 * j + 1) * 16).AsSingle();
+                float* loweredRows = lowered + ((long)(c * kh + i) * kw + j) * columns;
+                for (int b = 0; b < n; b++)
+                for (int r = 0; r < oh; r++)
+                {
+                    int ih = r * stride - padding + i;
+                    float* row = loweredRows + (b * oh + r) * ow;
+                    if ((uint)ih >= (uint)h)
+                    {
+                        if (!accumulate) Avx512F.MaskStore(row, loweredRow, Vector512<float>.Zero);
+                        continue;
+                    }
+                    float* pixels = image + ((long)(c * n + b) * h + ih) * w;
+                    if (!accumulate)
+                    {
+                        var moved = Avx512F.PermuteVar16x32(Avx512F.MaskLoad(pixels, imageRow, Vector512<float>.Zero), control) & keep;
+                        Avx512F.MaskStore(row, loweredRow, moved);
+                    }
+                    else
+                    {
+                        var moved = Avx512F.PermuteVar16x32(Avx512F.MaskLoad(row, loweredRow, Vector512<float>.Zero), control);
+                        Avx512F.MaskStore(pixels, keep, Avx512F.MaskLoad(pixels, keep, Vector512<float>.Zero) + moved);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Vector512<float> FirstLanes(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+
     /// <summary>Checks sizes and that every index lies inside a channel (the loops use raw pointers);
     /// returns the channel size, or −1 when there is nothing to do.</summary>
     private static int CheckIndexed(int imageLength, int channels, ReadOnlySpan<int> index, int colsLength, string imageName)

@@ -11,8 +11,9 @@ public sealed class Conv2dOp : IBackward
     private Tensor x = null!, weight = null!, bias = null!;
     private int batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding, outH, outW;
     private float[] cols = [], dcols = [];
-    private int[] index = [];
-    private (int Batch, int Height, int Width, int Kernel, int Stride, int Padding) indexGeometry;
+    /// <summary>Lowering plans of the geometries seen most recently (training and evaluation alternate batch sizes).</summary>
+    private readonly ConvolutionPlan?[] plans = new ConvolutionPlan?[4];
+    private ConvolutionPlan plan = null!;
     private readonly int[] outShape = new int[4];
 
     public Tensor Output { get; } = Tensor.Zeros(true, 0, 0, 0, 0);
@@ -35,7 +36,8 @@ public sealed class Conv2dOp : IBackward
         int patch = inChannels * kernelH * kernelW, positions = batch * outH * outW;
         if (cols.Length < patch * positions) cols = new float[patch * positions];
         var colSpan = cols.AsSpan(0, patch * positions);
-        IntraOpParallelism.Gather(input.Values, inChannels, Index(), colSpan);
+        plan = Plan();
+        IntraOpParallelism.Im2Col(input.Values, inChannels, plan, colSpan);
 
         outShape[0] = batch; outShape[1] = outChannels; outShape[2] = outH; outShape[3] = outW;
         Output.Reshape(outShape, requiresGrad: true);
@@ -47,18 +49,14 @@ public sealed class Conv2dOp : IBackward
         return Output;
     }
 
-    /// <summary>The im2col gather map for the current geometry, rebuilt only when the geometry changes.</summary>
-    private ReadOnlySpan<int> Index()
+    /// <summary>The lowering plan of the current geometry, built only the first time it is seen.</summary>
+    private ConvolutionPlan Plan()
     {
-        var geometry = (batch, height, width, kernelH * 1000 + kernelW, stride, padding);
-        int length = kernelH * kernelW * batch * outH * outW;
-        if (geometry != indexGeometry || index.Length != length)
-        {
-            if (index.Length != length) index = new int[length];
-            Convolution.BuildIndex(batch, height, width, kernelH, kernelW, stride, padding, index);
-            indexGeometry = geometry;
-        }
-        return index;
+        for (int p = 0; p < plans.Length; p++)
+            if (plans[p] is { } known && known.Matches(batch, height, width, kernelH, kernelW, stride, padding))
+                return known;
+        Array.Copy(plans, 0, plans, 1, plans.Length - 1);
+        return plans[0] = new ConvolutionPlan(batch, height, width, kernelH, kernelW, stride, padding);
     }
 
     public void Backward()
@@ -74,7 +72,7 @@ public sealed class Conv2dOp : IBackward
             if (dcols.Length < patch * positions) dcols = new float[patch * positions];
             var d = dcols.AsSpan(0, patch * positions);
             IntraOpParallelism.Gemm(weight.Values, true, dy, false, d, patch, positions, outChannels);
-            IntraOpParallelism.ScatterAdd(d, inChannels, Index(), x.Grad);
+            IntraOpParallelism.Col2Im(d, inChannels, plan, x.Grad);
         }
     }
 }

@@ -4,7 +4,7 @@ namespace Reptile.Autograd;
 
 /// <summary>
 /// Splits the large matrix products of the calling thread's ops between it and one helper thread, by columns
-/// of the result (each thread packs only its own part of B), and the im2col gathers and col2im scatters by
+/// of the result (each thread packs only its own part of B), and im2col and col2im by
 /// channels. Every value is still computed by the same kernel in the same order, so results are bit-identical
 /// to one thread. This lets supervised-reptile's chained inner state, whose tasks must run one after another,
 /// use a second core. Enabled per thread (<see cref="Use"/>), so task-parallel workers and
@@ -64,68 +64,69 @@ public static class IntraOpParallelism
     /// <summary>Values moved below which an im2col gather or col2im scatter stays on one thread.</summary>
     private const int MinMoved = 1 << 16;
 
-    /// <summary><see cref="Convolution.Gather"/>, the channels split between this thread and the helper.</summary>
-    public static unsafe void Gather(ReadOnlySpan<float> x, int channels, ReadOnlySpan<int> index, Span<float> cols) =>
-        ByChannels(x, channels, index, cols, scatter: false);
+    /// <summary><see cref="Convolution.Im2Col"/>, the channels split between this thread and the helper.</summary>
+    public static unsafe void Im2Col(ReadOnlySpan<float> x, int channels, ConvolutionPlan plan, Span<float> cols) =>
+        ByChannels(x, channels, plan, cols, col2im: false);
 
-    /// <summary><see cref="Convolution.ScatterAdd"/>, the channels split between this thread and the helper.</summary>
-    public static unsafe void ScatterAdd(ReadOnlySpan<float> cols, int channels, ReadOnlySpan<int> index, Span<float> dx) =>
-        ByChannels(cols, channels, index, dx, scatter: true);
+    /// <summary><see cref="Convolution.Col2Im"/>, the channels split between this thread and the helper.</summary>
+    public static unsafe void Col2Im(ReadOnlySpan<float> cols, int channels, ConvolutionPlan plan, Span<float> dx) =>
+        ByChannels(cols, channels, plan, dx, col2im: true);
 
     /// <summary>Channels are independent in both directions, so each thread takes half of them.</summary>
-    private static unsafe void ByChannels(ReadOnlySpan<float> source, int channels, ReadOnlySpan<int> index, Span<float> destination, bool scatter)
+    private static unsafe void ByChannels(ReadOnlySpan<float> source, int channels, ConvolutionPlan plan, Span<float> destination, bool col2im)
     {
         var h = helper;
         int half = channels / 2;
-        if (h == null || half == 0 || (long)channels * index.Length < MinMoved || source.Length % channels != 0 || destination.Length % channels != 0)
+        if (h == null || half == 0 || (long)channels * plan.Index.Length < MinMoved || source.Length % channels != 0 || destination.Length % channels != 0)
         {
-            if (scatter) Convolution.ScatterAdd(source, channels, index, destination);
-            else Convolution.Gather(source, channels, index, destination);
+            Lower(source, channels, plan, destination, col2im);
             return;
         }
         int sourcePer = source.Length / channels, destinationPer = destination.Length / channels;
-        fixed (float* ps = source, pd = destination) fixed (int* pi = index)
+        fixed (float* ps = source, pd = destination)
         {
-            h.Start(Work.Channels(scatter, ps + (long)half * sourcePer, (channels - half) * sourcePer, pi, index.Length,
+            h.Start(Work.Channels(col2im, plan, ps + (long)half * sourcePer, (channels - half) * sourcePer,
                 pd + (long)half * destinationPer, (channels - half) * destinationPer, channels - half));
-            try
-            {
-                if (scatter) Convolution.ScatterAdd(source[..(half * sourcePer)], half, index, destination[..(half * destinationPer)]);
-                else Convolution.Gather(source[..(half * sourcePer)], half, index, destination[..(half * destinationPer)]);
-            }
+            try { Lower(source[..(half * sourcePer)], half, plan, destination[..(half * destinationPer)], col2im); }
             finally { h.Wait(); }
         }
     }
 
-    /// <summary>The helper's share of a product (columns [split, n)) or of a gather/scatter (the upper channels).</summary>
+    private static void Lower(ReadOnlySpan<float> source, int channels, ConvolutionPlan plan, Span<float> destination, bool col2im)
+    {
+        if (col2im) Convolution.Col2Im(source, channels, plan, destination);
+        else Convolution.Im2Col(source, channels, plan, destination);
+    }
+
+    /// <summary>The helper's share of a product (columns [split, n)) or of an im2col/col2im (the upper channels).</summary>
     private readonly unsafe struct Work
     {
-        private enum Kind { Product, Gather, Scatter }
+        private enum Kind { Product, Im2Col, Col2Im }
 
         private readonly Kind kind;
         private readonly float* a, b, c;
-        private readonly int* index;
-        private readonly int aLength, bLength, cLength, indexLength, m, n, k, split;
+        private readonly ConvolutionPlan? plan;
+        private readonly int aLength, bLength, cLength, m, n, k, split;
         private readonly bool transA, transB, accumulate;
 
         private Work(Kind kind, float* a, int aLength, bool transA, float* b, int bLength, bool transB, float* c, int cLength,
-            int* index, int indexLength, int m, int n, int k, bool accumulate, int split)
+            ConvolutionPlan? plan, int m, int n, int k, bool accumulate, int split)
         {
             this.kind = kind;
             this.a = a; this.aLength = aLength; this.transA = transA;
             this.b = b; this.bLength = bLength; this.transB = transB;
             this.c = c; this.cLength = cLength;
-            this.index = index; this.indexLength = indexLength;
+            this.plan = plan;
             this.m = m; this.n = n; this.k = k; this.accumulate = accumulate; this.split = split;
         }
 
         public static Work Product(float* a, int aLength, bool transA, float* b, int bLength, bool transB, float* c, int cLength,
             int m, int n, int k, bool accumulate, int split) =>
-            new(Kind.Product, a, aLength, transA, b, bLength, transB, c, cLength, null, 0, m, n, k, accumulate, split);
+            new(Kind.Product, a, aLength, transA, b, bLength, transB, c, cLength, null, m, n, k, accumulate, split);
 
-        /// <summary>Moves <paramref name="channels"/> channels from source to destination through the index map.</summary>
-        public static Work Channels(bool scatter, float* source, int sourceLength, int* index, int indexLength, float* destination, int destinationLength, int channels) =>
-            new(scatter ? Kind.Scatter : Kind.Gather, source, sourceLength, false, null, 0, false, destination, destinationLength, index, indexLength, channels, 0, 0, false, 0);
+        /// <summary>Lowers (or, for col2im, raises) <paramref name="channels"/> channels from source to destination.</summary>
+        public static Work Channels(bool col2im, ConvolutionPlan plan, float* source, int sourceLength, float* destination, int destinationLength, int channels) =>
+            new(col2im ? Kind.Col2Im : Kind.Im2Col, source, sourceLength, false, null, 0, false, destination, destinationLength, plan, channels, 0, 0, false, 0);
 
         public void Run()
         {
@@ -135,11 +136,8 @@ public static class IntraOpParallelism
                     Kernels.Gemm.MultiplyColumns(new ReadOnlySpan<float>(a, aLength), transA, new ReadOnlySpan<float>(b, bLength), transB,
                         new Span<float>(c, cLength), m, n, k, accumulate, split, n);
                     break;
-                case Kind.Gather:
-                    Convolution.Gather(new ReadOnlySpan<float>(a, aLength), m, new ReadOnlySpan<int>(index, indexLength), new Span<float>(c, cLength));
-                    break;
                 default:
-                    Convolution.ScatterAdd(new ReadOnlySpan<float>(a, aLength), m, new ReadOnlySpan<int>(index, indexLength), new Span<float>(c, cLength));
+                    Lower(new ReadOnlySpan<float>(a, aLength), m, plan!, new Span<float>(c, cLength), kind == Kind.Col2Im);
                     break;
             }
         }

@@ -34,19 +34,28 @@ public class ConvolutionTests
         return x[index];
     }
 
-    /// <summary>im2col as the layers run it: the geometry's gather map, then a gather.</summary>
+    private static ConvolutionPlan Plan(Shape s) => new(s.N, s.H, s.W, s.KH, s.KW, s.Stride, s.Pad);
+
+    /// <summary>im2col as the layers run it (whole rows where they fit a vector), checked bit for bit against
+    /// the plain gather through the map.</summary>
     private static void Im2Col(float[] x, Shape s, float[] cols)
     {
-        var index = new int[s.KH * s.KW * s.N * s.OH * s.OW];
-        Convolution.BuildIndex(s.N, s.H, s.W, s.KH, s.KW, s.Stride, s.Pad, index);
-        Convolution.Gather(x, s.C, index, cols);
+        var plan = Plan(s);
+        var gathered = Enumerable.Repeat(float.NaN, cols.Length).ToArray();
+        Convolution.Gather(x, s.C, plan.Index, gathered);
+        Convolution.Im2Col(x, s.C, plan, cols);
+        Assert.Equal(gathered, cols);
     }
 
+    /// <summary>col2im as the layers run it, checked bit for bit against the scatter through the map, which adds
+    /// the same terms in the same order.</summary>
     private static void Col2Im(float[] cols, Shape s, float[] dx)
     {
-        var index = new int[s.KH * s.KW * s.N * s.OH * s.OW];
-        Convolution.BuildIndex(s.N, s.H, s.W, s.KH, s.KW, s.Stride, s.Pad, index);
-        Convolution.ScatterAdd(cols, s.C, index, dx);
+        var plan = Plan(s);
+        var scattered = (float[])dx.Clone();
+        Convolution.ScatterAdd(cols, s.C, plan.Index, scattered);
+        Convolution.Col2Im(cols, s.C, plan, dx);
+        Assert.Equal(scattered, dx);
     }
 
     [Fact]
@@ -90,6 +99,11 @@ public class ConvolutionTests
         Assert.Throws<ArgumentException>(() => Convolution.Gather(new float[25], 1, index, new float[80]));
         Assert.Throws<ArgumentException>(() => Convolution.ScatterAdd(new float[81], 1, index, new float[20]));
         Assert.Throws<ArgumentException>(() => Convolution.BuildIndex(1, 2, 2, 3, 3, 1, 0, new int[1]));
+        var plan = new ConvolutionPlan(1, 5, 5, 3, 3, 1, 0);
+        Assert.Throws<ArgumentException>(() => Convolution.Im2Col(new float[24], 1, plan, new float[81]));
+        Assert.Throws<ArgumentException>(() => Convolution.Im2Col(new float[25], 1, plan, new float[80]));
+        Assert.Throws<ArgumentException>(() => Convolution.Col2Im(new float[81], 1, plan, new float[50]));
+        Assert.Throws<ArgumentException>(() => new ConvolutionPlan(1, 2, 2, 3, 3, 1, 0));
         // A map built for a larger image must not read outside a smaller one.
         Assert.Throws<ArgumentException>(() => Convolution.Gather(new float[16], 1, index, new float[81]));
     }
