@@ -73,13 +73,21 @@ public sealed class ReptileTrainer
         return loss;
     }
 
-    /// <summary>A fixed task-to-worker assignment; any assignment gives the same numbers. (A method of its
-    /// own: the lambda's closure would otherwise be allocated on every Step, parallel or not.)</summary>
-    private void RunInParallel(int iteration) =>
+    /// <summary>A fixed task-to-worker assignment; any assignment gives the same numbers. When one task is left
+    /// over (5 tasks on 2 workers), it runs last on its own with the products split across the threads, instead
+    /// of keeping the other workers idle for a whole task. (A method of its own: the lambda's closure would
+    /// otherwise be allocated on every Step, parallel or not.)</summary>
+    private void RunInParallel(int iteration)
+    {
+        int shared = Options.MetaBatch % workers.Length == 1 ? Options.MetaBatch - 1 : Options.MetaBatch;
         Parallel.For(0, workers.Length, parallelOptions, w =>
         {
-            for (int t = w; t < Options.MetaBatch; t += workers.Length) RunAveragedTask(workers[w], iteration, t);
+            for (int t = w; t < shared; t += workers.Length) RunAveragedTask(workers[w], iteration, t);
         });
+        if (shared == Options.MetaBatch) return;
+        using var split = IntraOpParallelism.Use(Options.Threads);
+        RunAveragedTask(workers[0], iteration, shared);
+    }
 
     private void RunAveragedTask(Worker worker, int iteration, int task)
     {
