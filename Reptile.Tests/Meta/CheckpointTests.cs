@@ -43,6 +43,24 @@ public class CheckpointTests
         Assert.Equal(130, File.ReadAllLines(Path.Combine(folder, "metrics.csv")).Length - 1);
     }
 
+    /// <summary>
+    /// The paper's 1-shot and 5-shot commands differ only in --shots, which only the evaluations read (training
+    /// tasks have --train-shots): their training is the same run, interval evaluations included, so one
+    /// 100 000-iteration checkpoint serves both (docs/results.md).
+    /// </summary>
+    [Fact]
+    public void EvaluationShotsDoNotChangeTraining()
+    {
+        var oneShot = Experiment(SmallRun with { Shots = 1, MetaIters = 60, EvalInterval = 10 });
+        var fiveShot = Experiment(SmallRun with { Shots = 4, MetaIters = 60, EvalInterval = 10 });
+        oneShot.Train(null, null, null);
+        fiveShot.Train(null, null, null);
+        Assert.Equal(oneShot.Options.TrainingFlags(), fiveShot.Options.TrainingFlags());
+        Assert.Equal(oneShot.Model.Parameters, fiveShot.Model.Parameters);
+        Assert.Equal(((Reptile.Optim.Adam)oneShot.InnerOptimizer).SecondMoment, ((Reptile.Optim.Adam)fiveShot.InnerOptimizer).SecondMoment);
+        Assert.NotEqual(oneShot.Metrics.Select(m => m.TestAccuracy), fiveShot.Metrics.Select(m => m.TestAccuracy));
+    }
+
     [Fact]
     public void CheckpointUsesPyTorchStateDictNamesAndShapes()
     {
