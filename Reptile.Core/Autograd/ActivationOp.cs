@@ -15,14 +15,30 @@ public abstract class ActivationOp : IBackward
         x = input;
         Output.Reshape(input.Shape, requiresGrad: true);
         Output.Layout = input.Layout;
-        Apply(input.Values, Output.Values);
+        unsafe { IntraOpParallelism.For(input.Length, Grain, input.Length, &ApplyRange, this); }
         tape?.Record(this, Output);
         return Output;
     }
 
     public void Backward()
     {
-        if (x.RequiresGrad) AccumulateGradient(Output.Values, Output.Grad, x.Grad);
+        if (x.RequiresGrad)
+            unsafe { IntraOpParallelism.For(x.Length, Grain, 2L * x.Length, &AccumulateRange, this); }
+    }
+
+    /// <summary>Split points fall on whole vectors.</summary>
+    private const int Grain = 64;
+
+    private static void ApplyRange(object self, int from, int to)
+    {
+        var op = (ActivationOp)self;
+        op.Apply(op.x.Values[from..to], op.Output.Values[from..to]);
+    }
+
+    private static void AccumulateRange(object self, int from, int to)
+    {
+        var op = (ActivationOp)self;
+        op.AccumulateGradient(op.Output.Values[from..to], op.Output.Grad[from..to], op.x.Grad[from..to]);
     }
 
     /// <summary>y = f(x).</summary>

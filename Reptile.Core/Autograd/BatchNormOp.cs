@@ -10,6 +10,7 @@ public sealed class BatchNormOp : IBackward
 {
     private Tensor x = null!, gamma = null!, beta = null!;
     private int channels, plane;
+    private float epsilon;
     private float[] xhat = [];
 
     public Tensor Output { get; } = Tensor.Zeros(true, 0, 0, 0, 0);
@@ -19,10 +20,19 @@ public sealed class BatchNormOp : IBackward
     public Tensor Forward(Tensor input, Tensor gamma, Tensor beta, float epsilon, Tape? tape)
     {
         Prepare(input, gamma, beta);
-        Kernels.BatchNorm.Forward(input.Values, channels, plane, gamma.Values, beta.Values, epsilon,
-            Output.Values, xhat.AsSpan(0, input.Length), Mean, InvStd);
+        this.epsilon = epsilon;
+        unsafe { IntraOpParallelism.For(channels, 1, (long)channels * plane, &ForwardChannels, this); }
         tape?.Record(this, Output);
         return Output;
+    }
+
+    /// <summary>Channels are independent, so a helper thread may take some of them.</summary>
+    private static void ForwardChannels(object self, int from, int to)
+    {
+        var op = (BatchNormOp)self;
+        int p = op.plane, count = to - from;
+        Kernels.BatchNorm.Forward(op.x.Values.Slice(from * p, count * p), count, p, op.gamma.Values.Slice(from, count), op.beta.Values.Slice(from, count),
+            op.epsilon, op.Output.Values.Slice(from * p, count * p), op.xhat.AsSpan(from * p, count * p), op.Mean.AsSpan(from, count), op.InvStd.AsSpan(from, count));
     }
 
     /// <summary>Normalises with given (running) statistics; not differentiable here, for inference only.</summary>
@@ -50,6 +60,14 @@ public sealed class BatchNormOp : IBackward
     {
         if (!gamma.RequiresGrad || !beta.RequiresGrad || !x.RequiresGrad)
             throw new InvalidOperationException("BatchNorm backward needs gradients for its input, scale and shift.");
-        Kernels.BatchNorm.Backward(xhat.AsSpan(0, x.Length), Output.Grad, gamma.Values, InvStd, channels, plane, x.Grad, gamma.Grad, beta.Grad);
+        unsafe { IntraOpParallelism.For(channels, 1, 2L * channels * plane, &BackwardChannels, this); }
+    }
+
+    private static void BackwardChannels(object self, int from, int to)
+    {
+        var op = (BatchNormOp)self;
+        int p = op.plane, count = to - from;
+        Kernels.BatchNorm.Backward(op.xhat.AsSpan(from * p, count * p), op.Output.Grad.Slice(from * p, count * p), op.gamma.Values.Slice(from, count),
+            op.InvStd.AsSpan(from, count), count, p, op.x.Grad.Slice(from * p, count * p), op.gamma.Grad.Slice(from, count), op.beta.Grad.Slice(from, count));
     }
 }

@@ -98,31 +98,65 @@ public static class IntraOpParallelism
         else Convolution.Im2Col(source, channels, plan, destination);
     }
 
+    /// <summary>Work below which a <see cref="For"/> stays on one thread (values touched).</summary>
+    private const long MinTouched = 1 << 15;
+
+    /// <summary>
+    /// Runs body(state, from, to) over [0, count): the lower half on this thread and the upper half on the
+    /// helper when there is one and <paramref name="work"/> (values touched) is large enough. The split falls on
+    /// a multiple of <paramref name="grain"/>. For per-channel and elementwise passes (batch norm, activations,
+    /// the optimizer step), whose values do not depend on where the range is cut. A static function and its
+    /// state object, so nothing is allocated.
+    /// </summary>
+    public static unsafe void For(int count, int grain, long work, delegate*<object, int, int, void> body, object state)
+    {
+        var h = helper;
+        int half = count / 2 / grain * grain;
+        if (h == null || half == 0 || work < MinTouched)
+        {
+            body(state, 0, count);
+            return;
+        }
+        h.Start(Work.Range(body, state, half, count));
+        try { body(state, 0, half); }
+        finally { h.Wait(); }
+    }
+
     /// <summary>The helper's share of a product (columns [split, n)) or of an im2col/col2im (the upper channels).</summary>
     private readonly unsafe struct Work
     {
-        private enum Kind { Product, Im2Col, Col2Im }
+        private enum Kind { Product, Im2Col, Col2Im, Range }
 
         private readonly Kind kind;
         private readonly float* a, b, c;
         private readonly ConvolutionPlan? plan;
+        private readonly delegate*<object, int, int, void> body;
+        private readonly object? state;
         private readonly int aLength, bLength, cLength, m, n, k, split;
         private readonly bool transA, transB, accumulate;
 
         private Work(Kind kind, float* a, int aLength, bool transA, float* b, int bLength, bool transB, float* c, int cLength,
-            ConvolutionPlan? plan, int m, int n, int k, bool accumulate, int split)
+            ConvolutionPlan? plan, int m, int n, int k, bool accumulate, int split,
+            delegate*<object, int, int, void> body = null, object? state = null)
         {
             this.kind = kind;
             this.a = a; this.aLength = aLength; this.transA = transA;
             this.b = b; this.bLength = bLength; this.transB = transB;
             this.c = c; this.cLength = cLength;
             this.plan = plan;
+            this.body = body; this.state = state;
             this.m = m; this.n = n; this.k = k; this.accumulate = accumulate; this.split = split;
         }
 
         public static Work Product(float* a, int aLength, bool transA, float* b, int bLength, bool transB, float* c, int cLength,
             int m, int n, int k, bool accumulate, int split) =>
             new(Kind.Product, a, aLength, transA, b, bLength, transB, c, cLength, null, m, n, k, accumulate, split);
+
+        /// <summary>body(state, from, to).</summary>
+        public static Work Range(delegate*<object, int, int, void> body, object state, int from, int to)
+        {
+            return new(Kind.Range, null, 0, false, null, 0, false, null, 0, null, from, to, 0, false, 0, body, state);
+        }
 
         /// <summary>Lowers (or, for col2im, raises) <paramref name="channels"/> channels from source to destination.</summary>
         public static Work Channels(bool col2im, ConvolutionPlan plan, float* source, int sourceLength, float* destination, int destinationLength, int channels) =>
@@ -135,6 +169,9 @@ public static class IntraOpParallelism
                 case Kind.Product:
                     Kernels.Gemm.MultiplyColumns(new ReadOnlySpan<float>(a, aLength), transA, new ReadOnlySpan<float>(b, bLength), transB,
                         new Span<float>(c, cLength), m, n, k, accumulate, split, n);
+                    break;
+                case Kind.Range:
+                    body(state!, m, n);
                     break;
                 default:
                     Lower(new ReadOnlySpan<float>(a, aLength), m, plan!, new Span<float>(c, cLength), kind == Kind.Col2Im);
