@@ -44,7 +44,7 @@ public sealed class Conv2dOp : IBackward
         Output.Layout = TensorLayout.ChannelMajor;
         var y = Output.Values;
         IntraOpParallelism.Gemm(weight.Values, false, colSpan, false, y, outChannels, positions, patch);
-        Bias.AddToChannels(y, bias.Values, positions);
+        unsafe { IntraOpParallelism.For(outChannels, 1, (long)outChannels * positions, &AddBias, this); }
         tape?.Record(this, Output);
         return Output;
     }
@@ -59,6 +59,20 @@ public sealed class Conv2dOp : IBackward
         return plans[0] = new ConvolutionPlan(batch, height, width, kernelH, kernelW, stride, padding);
     }
 
+    private static void AddBias(object self, int from, int to)
+    {
+        var op = (Conv2dOp)self;
+        int positions = op.batch * op.outH * op.outW;
+        Bias.AddToChannels(op.Output.Values[(from * positions)..(to * positions)], op.bias.Values[from..to], positions);
+    }
+
+    private static void SumBiasGradient(object self, int from, int to)
+    {
+        var op = (Conv2dOp)self;
+        int positions = op.batch * op.outH * op.outW;
+        Bias.SumChannels(op.Output.Grad[(from * positions)..(to * positions)], op.bias.Grad[from..to], positions);
+    }
+
     public void Backward()
     {
         int patch = inChannels * kernelH * kernelW, positions = batch * outH * outW;
@@ -66,7 +80,7 @@ public sealed class Conv2dOp : IBackward
         if (weight.RequiresGrad)
             IntraOpParallelism.Gemm(dy, false, cols.AsSpan(0, patch * positions), true, weight.Grad, outChannels, patch, positions, accumulate: true);
         if (bias.RequiresGrad)
-            Bias.SumChannels(dy, bias.Grad, positions);
+            unsafe { IntraOpParallelism.For(outChannels, 1, (long)outChannels * positions, &SumBiasGradient, this); }
         if (x.RequiresGrad)
         {
             if (dcols.Length < patch * positions) dcols = new float[patch * positions];

@@ -29,11 +29,14 @@ public sealed class Tape
             throw new ArgumentException($"Backward starts from a scalar loss, got {loss}.", nameof(loss));
         if (ops.Count == 0 || !ReferenceEquals(outputs[^1], loss))
             throw new InvalidOperationException("The loss must be the output of the last recorded op.");
-        foreach (var t in outputs) t.Grad.Clear();
+        foreach (var t in outputs)
+            unsafe { IntraOpParallelism.For(t.Length, 64, t.Length, &ClearGradient, t); }
         loss.Grad[0] = 1f;
         for (int i = ops.Count - 1; i >= 0; i--) ops[i].Backward();
         Clear();
     }
+
+    private static void ClearGradient(object tensor, int from, int to) => ((Tensor)tensor).Grad[from..to].Clear();
 
     public void Clear()
     {

@@ -1,3 +1,4 @@
+using Reptile.Autograd;
 using Reptile.Kernels;
 
 namespace Reptile.Optim;
@@ -32,14 +33,37 @@ public sealed class Adam : Optimizer
 
     public override IReadOnlyList<(string Name, float[] Values)> State { get; }
 
-    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    public override unsafe void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         if (parameters.Length != FirstMoment.Length || gradients.Length != FirstMoment.Length)
             throw new ArgumentException($"Adam was built for {FirstMoment.Length} parameters, got {parameters.Length} parameters and {gradients.Length} gradients.");
         step++;
         double correction1 = 1 - Math.Pow(Beta1, step), correction2 = 1 - Math.Pow(Beta2, step);
         float stepSize = (float)(LearningRate * Math.Sqrt(correction2) / correction1);
-        Optimizers.Adam(parameters, gradients, FirstMoment, SecondMoment, Beta1, Beta2, stepSize, Epsilon);
+        fixed (float* p = parameters, g = gradients)
+        {
+            // Elementwise, so a helper thread may take half of it (chained inner loops on two threads).
+            pending = new PendingStep(p, g, stepSize);
+            IntraOpParallelism.For(parameters.Length, 64, 4L * parameters.Length, &StepRange, this);
+        }
+    }
+
+    /// <summary>The step in progress: its buffers stay pinned by <see cref="Step"/> while the ranges run.</summary>
+    private readonly unsafe struct PendingStep(float* parameters, float* gradients, float stepSize)
+    {
+        public readonly float* Parameters = parameters, Gradients = gradients;
+        public readonly float StepSize = stepSize;
+    }
+
+    private PendingStep pending;
+
+    private static unsafe void StepRange(object self, int from, int to)
+    {
+        var adam = (Adam)self;
+        var step = adam.pending;
+        int count = to - from;
+        Optimizers.Adam(new Span<float>(step.Parameters + from, count), new ReadOnlySpan<float>(step.Gradients + from, count),
+            adam.FirstMoment.AsSpan(from, count), adam.SecondMoment.AsSpan(from, count), adam.Beta1, adam.Beta2, step.StepSize, adam.Epsilon);
     }
 
     public override Optimizer Clone()
