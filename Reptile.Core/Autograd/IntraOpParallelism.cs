@@ -16,17 +16,17 @@ public static class IntraOpParallelism
     private const long MinVolume = 1L << 20;
 
     /// <summary>The helper serving this thread while a <see cref="Use"/> scope is open.</summary>
-    [ThreadStatic] private static Helper? helper;
+    [ThreadStatic] private static WorkerThread<Work>? helper;
 
     /// <summary>This thread's helper, kept (blocked, as a background thread) between scopes so that opening one
     /// every meta-iteration neither starts a thread nor allocates.</summary>
-    [ThreadStatic] private static Helper? idle;
+    [ThreadStatic] private static WorkerThread<Work>? idle;
 
     /// <summary>Uses a helper thread for this thread's large products until the result is disposed.</summary>
     public static Scope Use(int threads)
     {
         if (threads < 2 || helper != null) return default;
-        helper = idle ??= new Helper();
+        helper = idle ??= new WorkerThread<Work>("Reptile intra-op helper");
         return new Scope(true);
     }
 
@@ -123,7 +123,7 @@ public static class IntraOpParallelism
     }
 
     /// <summary>The helper's share of a product (columns [split, n)) or of an im2col/col2im (the upper channels).</summary>
-    private readonly unsafe struct Work
+    private readonly unsafe struct Work : IWorkItem
     {
         private enum Kind { Product, Im2Col, Col2Im, Range }
 
@@ -176,45 +176,6 @@ public static class IntraOpParallelism
                 default:
                     Lower(new ReadOnlySpan<float>(a, aLength), m, plan!, new Span<float>(c, cLength), kind == Kind.Col2Im);
                     break;
-            }
-        }
-    }
-
-    private sealed class Helper
-    {
-        private readonly Thread thread;
-        private readonly ManualResetEventSlim started = new(false, spinCount: 2000), finished = new(false, spinCount: 2000);
-        private Work work;
-        private Exception? failure;
-
-        public Helper()
-        {
-            thread = new Thread(Loop) { IsBackground = true, Name = "Reptile intra-op helper" };
-            thread.Start();
-        }
-
-        public void Start(Work next)
-        {
-            work = next;
-            finished.Reset();
-            started.Set();
-        }
-
-        public void Wait()
-        {
-            finished.Wait();
-            if (failure is { } e) { failure = null; throw new AggregateException("A helper-thread product failed.", e); }
-        }
-
-        private void Loop()
-        {
-            while (true)
-            {
-                started.Wait();
-                started.Reset();
-                try { work.Run(); }
-                catch (Exception e) { failure = e; }
-                finished.Set();
             }
         }
     }

@@ -19,7 +19,6 @@ public sealed class ReptileTrainer
     private readonly float[][] taskWeights;
     private readonly Optimizer[] taskStates;
     private readonly float[] taskLosses;
-    private readonly ParallelOptions parallelOptions;
 
     public Sequential Model { get; }
     /// <summary>The inner optimizer whose state persists across tasks (and is checkpointed).</summary>
@@ -41,7 +40,6 @@ public sealed class ReptileTrainer
         taskWeights = Enumerable.Range(0, options.MetaBatch).Select(_ => new float[model.ParameterCount]).ToArray();
         taskStates = parallel ? Enumerable.Range(0, options.MetaBatch).Select(_ => innerOptimizer.Clone()).ToArray() : [];
         taskLosses = new float[options.MetaBatch];
-        parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = workerCount };
     }
 
     /// <summary>Runs one meta-iteration and returns the mean inner-loop training loss.</summary>
@@ -73,20 +71,60 @@ public sealed class ReptileTrainer
         return loss;
     }
 
-    /// <summary>A fixed task-to-worker assignment; any assignment gives the same numbers. When one task is left
-    /// over (5 tasks on 2 workers), it runs last on its own with the products split across the threads, instead
-    /// of keeping the other workers idle for a whole task. (A method of its own: the lambda's closure would
-    /// otherwise be allocated on every Step, parallel or not.)</summary>
+    /// <summary>
+    /// A fixed task-to-worker assignment (worker w runs tasks w, w + W, …); any assignment gives the same
+    /// numbers. Worker 0 is the calling thread, the others run on this thread's dedicated task threads, so a
+    /// meta-iteration allocates nothing. When one task is left over (5 tasks on 2 workers), it runs last on its
+    /// own with the products split across the threads, instead of keeping the other workers idle for a whole task.
+    /// </summary>
     private void RunInParallel(int iteration)
     {
-        int shared = Options.MetaBatch % workers.Length == 1 ? Options.MetaBatch - 1 : Options.MetaBatch;
-        Parallel.For(0, workers.Length, parallelOptions, w =>
+        parallelIteration = iteration;
+        parallelShared = Options.MetaBatch % workers.Length == 1 ? Options.MetaBatch - 1 : Options.MetaBatch;
+        var threads = TaskThreads(workers.Length - 1);
+        for (int w = 1; w < workers.Length; w++) threads[w - 1].Start(new TaskSlot(this, w));
+        Exception? failure = null;
+        try { RunWorker(0); }
+        catch (Exception e) { failure = e; }
+        // Every task thread reads this trainer's buffers: wait for all of them, even after a failure.
+        for (int w = 1; w < workers.Length; w++)
         {
-            for (int t = w; t < shared; t += workers.Length) RunAveragedTask(workers[w], iteration, t);
-        });
-        if (shared == Options.MetaBatch) return;
+            try { threads[w - 1].Wait(); }
+            catch (AggregateException e) { failure ??= e.InnerException ?? e; }
+        }
+        if (failure != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        if (parallelShared == Options.MetaBatch) return;
         using var split = IntraOpParallelism.Use(Options.Threads);
-        RunAveragedTask(workers[0], iteration, shared);
+        RunAveragedTask(workers[0], iteration, parallelShared);
+    }
+
+    private int parallelIteration, parallelShared;
+
+    private void RunWorker(int w)
+    {
+        for (int t = w; t < parallelShared; t += workers.Length) RunAveragedTask(workers[w], parallelIteration, t);
+    }
+
+    /// <summary>Worker w's share of a parallel meta-iteration, as a task thread runs it.</summary>
+    private readonly struct TaskSlot(ReptileTrainer trainer, int worker) : IWorkItem
+    {
+        public void Run() => trainer.RunWorker(worker);
+    }
+
+    /// <summary>This thread's task threads (kept blocked between meta-iterations, shared by its trainers).</summary>
+    [ThreadStatic] private static WorkerThread<TaskSlot>[]? taskThreads;
+
+    private static WorkerThread<TaskSlot>[] TaskThreads(int count)
+    {
+        var threads = taskThreads ?? [];
+        if (threads.Length < count)
+        {
+            int have = threads.Length;
+            Array.Resize(ref threads, count);
+            for (int i = have; i < count; i++) threads[i] = new WorkerThread<TaskSlot>("Reptile task worker " + (i + 1));
+            taskThreads = threads;
+        }
+        return threads;
     }
 
     private void RunAveragedTask(Worker worker, int iteration, int task)
