@@ -3,12 +3,12 @@ using Reptile.Kernels;
 namespace Reptile.Autograd;
 
 /// <summary>
-/// Splits the large matrix products of the calling thread's ops between it and one helper thread, by columns
-/// of the result (each thread packs only its own part of B), and im2col and col2im by
-/// channels. Every value is still computed by the same kernel in the same order, so results are bit-identical
-/// to one thread. This lets supervised-reptile's chained inner state, whose tasks must run one after another,
-/// use a second core. Enabled per thread (<see cref="Use"/>), so task-parallel workers and
-/// evaluation threads are unaffected.
+/// Splits the calling thread's ops between it and one helper thread: large matrix products by columns of the
+/// result (each thread packs only its own part of B), im2col and col2im by channels, and (<see cref="For"/>)
+/// batch norm, activations, bias passes, gradient clears and the Adam step by channels or elements. Every value
+/// is still computed by the same kernel in the same order, so results are bit-identical to one thread. This
+/// lets supervised-reptile's chained inner state, whose tasks must run one after another, use a second core.
+/// Enabled per thread (<see cref="Use"/>), so task-parallel workers and evaluation threads are unaffected.
 /// </summary>
 public static class IntraOpParallelism
 {
