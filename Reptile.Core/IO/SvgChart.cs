@@ -88,7 +88,10 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
         return (Math.Floor(min / step) * step, Math.Ceiling(max / step) * step, step);
     }
 
-    private static string Tick(double v) => Math.Abs(v) < 1e-12 ? "0" : v.ToString("G4", CultureInfo.InvariantCulture);
+    private static string Tick(double v) =>
+        Math.Abs(v) < 1e-12 ? "0"
+        : Math.Abs(v) >= 1e4 && Math.Abs(v) < 1e9 && v == Math.Round(v) ? v.ToString("#,0", CultureInfo.InvariantCulture) // 20,000 rather than 2E+04
+        : v.ToString("G4", CultureInfo.InvariantCulture);
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
     private static string Escape(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }
