@@ -99,7 +99,7 @@ public static class Convolution
     public static void Im2Col(ReadOnlySpan<float> x, int channels, ConvolutionPlan plan, Span<float> cols)
     {
         if (!CheckPlanned(x.Length, channels, plan, cols.Length, nameof(x))) return;
-        if (Simd.Current == SimdPath.Vector512 && plan.RowsFit && Avx512F.IsSupported)
+        if (MovesRows(plan))
             MoveRows(x, channels, plan, plan.Im2ColRows, cols, accumulate: false);
         else
             Gather(x, channels, plan.Index, cols);
@@ -113,11 +113,14 @@ public static class Convolution
     public static void Col2Im(ReadOnlySpan<float> cols, int channels, ConvolutionPlan plan, Span<float> dx)
     {
         if (!CheckPlanned(dx.Length, channels, plan, cols.Length, nameof(dx))) return;
-        if (Simd.Current == SimdPath.Vector512 && plan.RowsFit && Avx512F.IsSupported)
+        if (MovesRows(plan))
             MoveRows(cols, channels, plan, plan.Col2ImRows, dx, accumulate: true);
         else
             ScatterAdd(cols, channels, plan.Index, dx);
     }
+
+    /// <summary>Whether this thread's path and the plan's geometry take <see cref="MoveRows"/>.</summary>
+    private static bool MovesRows(ConvolutionPlan plan) => Simd.Current == SimdPath.Vector512 && plan.RowsFit && Avx512F.IsSupported;
 
     private static bool CheckPlanned(int imageLength, int channels, ConvolutionPlan plan, int colsLength, string imageName)
     {
