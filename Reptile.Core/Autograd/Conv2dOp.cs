@@ -9,7 +9,7 @@ namespace Reptile.Autograd;
 public sealed class Conv2dOp : IBackward
 {
     private Tensor x = null!, weight = null!, bias = null!;
-    private int batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding, outH, outW;
+    private int batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding;
     private float[] cols = [], dcols = [];
     /// <summary>Lowering plans of the geometries seen most recently (training and evaluation alternate batch sizes).</summary>
     private readonly ConvolutionPlan?[] plans = new ConvolutionPlan?[4];
@@ -27,19 +27,17 @@ public sealed class Conv2dOp : IBackward
         if (weight.Dim(1) != inChannels)
             throw new ArgumentException($"Conv2d weight {weight.ShapeString} expects {weight.Dim(1)} input channels, got input {input}.", nameof(input));
         this.stride = stride; this.padding = padding;
-        outH = (height + 2 * padding - kernelH) / stride + 1;
-        outW = (width + 2 * padding - kernelW) / stride + 1;
-        if (outH <= 0 || outW <= 0)
+        if (height + 2 * padding < kernelH || width + 2 * padding < kernelW)
             throw new ArgumentException($"Conv2d kernel {kernelH}×{kernelW} with padding {padding} does not fit input {input}.", nameof(input));
         x = input; this.weight = weight; this.bias = bias;
+        plan = Plan();
 
-        int patch = inChannels * kernelH * kernelW, positions = batch * outH * outW;
+        int patch = inChannels * kernelH * kernelW, positions = plan.Columns;
         if (cols.Length < patch * positions) cols = new float[patch * positions];
         var colSpan = cols.AsSpan(0, patch * positions);
-        plan = Plan();
         IntraOpParallelism.Im2Col(input.Values, inChannels, plan, colSpan);
 
-        outShape[0] = batch; outShape[1] = outChannels; outShape[2] = outH; outShape[3] = outW;
+        outShape[0] = batch; outShape[1] = outChannels; outShape[2] = plan.OutH; outShape[3] = plan.OutW;
         Output.Reshape(outShape, requiresGrad: true);
         Output.Layout = TensorLayout.ChannelMajor;
         var y = Output.Values;
@@ -62,20 +60,20 @@ public sealed class Conv2dOp : IBackward
     private static void AddBias(object self, int from, int to)
     {
         var op = (Conv2dOp)self;
-        int positions = op.batch * op.outH * op.outW;
+        int positions = op.plan.Columns;
         Bias.AddToChannels(op.Output.Values[(from * positions)..(to * positions)], op.bias.Values[from..to], positions);
     }
 
     private static void SumBiasGradient(object self, int from, int to)
     {
         var op = (Conv2dOp)self;
-        int positions = op.batch * op.outH * op.outW;
+        int positions = op.plan.Columns;
         Bias.SumChannels(op.Output.Grad[(from * positions)..(to * positions)], op.bias.Grad[from..to], positions);
     }
 
     public void Backward()
     {
-        int patch = inChannels * kernelH * kernelW, positions = batch * outH * outW;
+        int patch = inChannels * kernelH * kernelW, positions = plan.Columns;
         var dy = Output.Grad;
         if (weight.RequiresGrad)
             IntraOpParallelism.Gemm(dy, false, cols.AsSpan(0, patch * positions), true, weight.Grad, outChannels, patch, positions, accumulate: true);
