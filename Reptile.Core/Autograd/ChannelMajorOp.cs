@@ -9,7 +9,12 @@ public sealed class ChannelMajorOp : IBackward
     private Tensor x = null!;
     private int batch, channels, plane;
 
-    public Tensor Output { get; } = Tensor.Zeros(true, 0, 0, 0, 0);
+    // Images fed to the network track no gradient, so neither does their copy: the first convolution then
+    // skips its input gradient (a product and a col2im per step).
+    private readonly Tensor tracked = Tensor.Zeros(true, 0, 0, 0, 0), untracked = Tensor.Zeros(false, 0, 0, 0, 0);
+
+    /// <summary>The last result of <see cref="Apply"/> that was a copy; it tracks gradients when its input does.</summary>
+    public Tensor Output { get; private set; } = null!;
 
     /// <summary>Returns <paramref name="input"/> itself when it is already channel-major.</summary>
     public Tensor Apply(Tensor input, Tape? tape)
@@ -19,10 +24,11 @@ public sealed class ChannelMajorOp : IBackward
             throw new ArgumentException($"Expected an image batch [N, C, H, W], got {input}.", nameof(input));
         x = input;
         batch = input.Dim(0); channels = input.Dim(1); plane = input.Dim(2) * input.Dim(3);
-        Output.Reshape(input.Shape, requiresGrad: true);
+        Output = input.RequiresGrad ? tracked : untracked;
+        Output.Reshape(input.Shape, requiresGrad: input.RequiresGrad);
         Output.Layout = TensorLayout.ChannelMajor;
         BlockTranspose.Copy(input.Values, Output.Values, batch, channels, plane);
-        tape?.Record(this, Output);
+        if (input.RequiresGrad) tape?.Record(this, Output);
         return Output;
     }
 

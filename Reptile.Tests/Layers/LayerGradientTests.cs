@@ -91,6 +91,34 @@ public class LayerGradientTests
         for (int i = 0; i < reference.Length; i++) Assert.Equal(reference[i], y.Values[i], 4);
     }
 
+    [Fact]
+    public void ImagesWithoutGradientsAreNotDifferentiated()
+    {
+        // Training batches track no gradient: the first convolution must not compute (or record) one for them,
+        // and the parameter gradients must be the same as when the images do track one.
+        var rng = new Rng(11);
+        var tracked = GradientCheck.Random(rng, true, 3, 2, 6, 5);
+        var untracked = Tensor.FromArray(tracked.Values.ToArray(), 3, 2, 6, 5);
+        var model = new Sequential(new Conv2d(2, 4, 3, 2, 1), new Flatten()).Initialize(rng);
+
+        float[] ParameterGradients(Tensor input, out int recorded)
+        {
+            var tape = new Autograd.Tape();
+            model.ZeroGrad();
+            var y = model.Forward(input, tape);
+            recorded = tape.Count;
+            var loss = new Objectives.MseLoss { Target = Tensor.Zeros(false, y.Shape.ToArray()) }.Forward(y, tape);
+            tape.Backward(loss);
+            return model.Gradients.ToArray();
+        }
+
+        var withInput = ParameterGradients(tracked, out int recordedWith);
+        var withoutInput = ParameterGradients(untracked, out int recordedWithout);
+        Assert.Equal(recordedWith - 1, recordedWithout);
+        Assert.False(untracked.RequiresGrad);
+        Assert.Equal(withInput, withoutInput);
+    }
+
     /// <summary>A direct NCHW convolution, the definition, to pin down layout and semantics.</summary>
     internal static float[] NaiveConv(Tensor x, Tensor w, Tensor b, int stride, int padding)
     {
