@@ -6,7 +6,8 @@ namespace Reptile.Kernels;
 /// Single-precision matrix multiply, BLIS-style: cache-blocked loops (NC/KC/MC) around a
 /// register-blocked micro-kernel over packed, zero-padded panels, so transposes and edges are handled
 /// by packing (plus half/quarter-width variants of the kernel for a ragged last column panel).
-/// Tiny products skip packing (<see cref="GemmSmall"/>). Single-threaded; no steady-state allocation.
+/// Tiny products skip packing (<see cref="GemmSmall"/>), as do A·Bᵀ products with few columns
+/// (<see cref="GemmNarrow"/>). Single-threaded; no steady-state allocation.
 /// </summary>
 public static class Gemm
 {
@@ -28,15 +29,46 @@ public static class Gemm
             return;
         }
 
+        Rows(a, transA, b, transB, c, m, n, k, accumulate, 0, m);
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of <see cref="Multiply"/>'s result, the rest of C
+    /// untouched, computed exactly as <see cref="Multiply"/> computes them (same route, same order along k) wherever
+    /// the range is cut: threads can share a product with few columns by taking row ranges.
+    /// </summary>
+    public static void MultiplyRows(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
+                                    Span<float> c, int m, int n, int k, bool accumulate, int rowStart, int rowEnd)
+    {
+        Validate(a.Length, transA, b.Length, transB, c.Length, m, n, k);
+        if (rowStart < 0 || rowEnd > m || rowStart > rowEnd)
+            throw new ArgumentException($"Gemm: rows [{rowStart}, {rowEnd}) are not within the {m} rows of C.");
+        if (n == 0 || rowStart == rowEnd)
+            return;
+        if (k == 0)
+        {
+            if (!accumulate)
+                c[(rowStart * n)..(rowEnd * n)].Clear();
+            return;
+        }
+        Rows(a, transA, b, transB, c, m, n, k, accumulate, rowStart, rowEnd);
+    }
+
+    /// <summary>The route for the whole product's shape, run over rows [i0, i1).</summary>
+    private static void Rows(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
+                             Span<float> c, int m, int n, int k, bool accumulate, int i0, int i1)
+    {
         var path = Simd.Current;
         if (path == SimdPath.Scalar)
-            GemmScalar.Multiply(a, transA, b, transB, c, m, n, k, accumulate, 0, n);
+            GemmScalar.Multiply(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, 0, n);
         else if (GemmSmall.Applies(m, n, k, transA, transB))
-            GemmSmall.Multiply(path, a, transA, b, transB, c, m, n, k, accumulate);
+            GemmSmall.Multiply(path, a, transA, b, transB, c, m, n, k, accumulate, i0, i1);
+        else if (GemmNarrow.Applies(n, k, transA, transB))
+            GemmNarrow.Multiply(a, b, c, n, k, accumulate, i0, i1, 0, n);
         else if (path == SimdPath.Vector512)
-            GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate, 0, n);
+            GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, 0, n);
         else
-            GemmDriver.Run<GemmMicroKernel256>(a, transA, b, transB, c, m, n, k, accumulate, 0, n);
+            GemmDriver.Run<GemmMicroKernel256>(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, 0, n);
     }
 
     /// <summary>
@@ -61,11 +93,13 @@ public static class Gemm
         }
         var path = Simd.Current;
         if (path == SimdPath.Scalar)
-            GemmScalar.Multiply(a, transA, b, transB, c, m, n, k, accumulate, columnStart, columnEnd);
+            GemmScalar.Multiply(a, transA, b, transB, c, m, n, k, accumulate, 0, m, columnStart, columnEnd);
+        else if (GemmNarrow.Applies(n, k, transA, transB))
+            GemmNarrow.Multiply(a, b, c, n, k, accumulate, 0, m, columnStart, columnEnd);
         else if (path == SimdPath.Vector512)
-            GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate, columnStart, columnEnd);
+            GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate, 0, m, columnStart, columnEnd);
         else
-            GemmDriver.Run<GemmMicroKernel256>(a, transA, b, transB, c, m, n, k, accumulate, columnStart, columnEnd);
+            GemmDriver.Run<GemmMicroKernel256>(a, transA, b, transB, c, m, n, k, accumulate, 0, m, columnStart, columnEnd);
     }
 
     private static void Validate(int aLen, bool transA, int bLen, bool transB, int cLen, int m, int n, int k)
@@ -89,12 +123,12 @@ public static class Gemm
 /// <summary>Reference-grade scalar path: a plain i-p-j loop.</summary>
 internal static class GemmScalar
 {
-    /// <summary>Columns [j0, j1) of C (all of them for 0, n).</summary>
+    /// <summary>Rows [i0, i1) × columns [j0, j1) of C (all of it for 0, m, 0, n).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
-                                Span<float> c, int m, int n, int k, bool accumulate, int j0, int j1)
+                                Span<float> c, int m, int n, int k, bool accumulate, int i0, int i1, int j0, int j1)
     {
-        for (int i = 0; i < m; i++)
+        for (int i = i0; i < i1; i++)
         {
             var row = c.Slice(i * n, n);
             if (!accumulate)

@@ -34,17 +34,19 @@ internal static unsafe class GemmDriver
     [ThreadStatic] private static float[]? bufA;
     [ThreadStatic] private static float[]? bufB;
 
-    /// <summary>Columns [j0, j1) of C (all of them for 0, n).</summary>
+    /// <summary>Rows [i0, i1) × columns [j0, j1) of C (all of it for 0, m, 0, n). Each element's arithmetic
+    /// does not depend on the range, so parts computed separately equal the whole.</summary>
     public static void Run<TK>(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
-                               Span<float> c, int m, int n, int k, bool accumulate, int j0, int j1)
+                               Span<float> c, int m, int n, int k, bool accumulate, int i0, int i1, int j0, int j1)
         where TK : IGemmMicroKernel
     {
         int mr = TK.MR, nr = TK.NR;
         // Balanced blocks: 576 = 3×192 rather than 256+256+64.
         int kBlocks = (k + KcMax - 1) / KcMax;
         int kcStep = (k + kBlocks - 1) / kBlocks;
-        int mBlocks = (m + McMax - 1) / McMax;
-        int mcStep = RoundUp((m + mBlocks - 1) / mBlocks, mr);
+        int height = i1 - i0;
+        int mBlocks = (height + McMax - 1) / McMax;
+        int mcStep = RoundUp((height + mBlocks - 1) / mBlocks, mr);
         int width = j1 - j0;
         int nBlocks = (width + NcMax - 1) / NcMax;
         int ncStep = RoundUp((width + nBlocks - 1) / nBlocks, nr);
@@ -63,9 +65,9 @@ internal static unsafe class GemmDriver
                     int kc = Math.Min(kcStep, k - pc);
                     bool add = accumulate || pc > 0;
                     GemmPacking.PackB<TK>(pb, B, transB, n, k, jc, nc, pc, kc);
-                    for (int ic = 0; ic < m; ic += mcStep)
+                    for (int ic = i0; ic < i1; ic += mcStep)
                     {
-                        int mc = Math.Min(mcStep, m - ic);
+                        int mc = Math.Min(mcStep, i1 - ic);
                         if (transA)
                         {
                             // Aᵀ stored k×m already has the packed layout (MR row values per k step, m apart):

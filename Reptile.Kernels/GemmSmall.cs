@@ -28,8 +28,9 @@ internal static unsafe class GemmSmall
     public static bool Applies(int m, int n, int k, bool transA, bool transB) =>
         !(transA && transB) && (long)m * n * k <= MaxVolume;
 
+    /// <summary>Rows [i0, i1) of C (each row is computed on its own, so parts equal the whole).</summary>
     public static void Multiply(SimdPath path, ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
-                                Span<float> c, int m, int n, int k, bool accumulate)
+                                Span<float> c, int m, int n, int k, bool accumulate, int i0, int i1)
     {
         fixed (float* A = a, B = b, C = c)
         {
@@ -39,22 +40,22 @@ internal static unsafe class GemmSmall
                 // 8×8 transposes) lets the row kernel broadcast A instead: x·Wᵀ of a 10×64·64×64 layer 3.1 → 1.6 µs.
                 float* bt = GemmDriver.Buffer(ref transposedB, n * k);
                 GemmPacking.TransposePack(bt, n, n, B, k, n, k);
-                if (path == SimdPath.Vector512) Rows512(A, transA, bt, C, m, n, k, accumulate);
-                else Rows256(A, transA, bt, C, m, n, k, accumulate);
+                if (path == SimdPath.Vector512) Rows512(A, transA, bt, C, m, n, k, accumulate, i0, i1);
+                else Rows256(A, transA, bt, C, m, n, k, accumulate, i0, i1);
             }
             else if (transB)
-                Dots(path, A, B, C, m, n, k, accumulate);
+                Dots(path, A, B, C, n, k, accumulate, i0, i1);
             else if (path == SimdPath.Vector512)
-                Rows512(A, transA, B, C, m, n, k, accumulate);
+                Rows512(A, transA, B, C, m, n, k, accumulate, i0, i1);
             else
-                Rows256(A, transA, B, C, m, n, k, accumulate);
+                Rows256(A, transA, B, C, m, n, k, accumulate, i0, i1);
         }
     }
 
     // C[i, j] (+)= A[i, :]·B[j, :]: both rows contiguous in k.
-    private static void Dots(SimdPath path, float* a, float* b, float* c, int m, int n, int k, bool accumulate)
+    private static void Dots(SimdPath path, float* a, float* b, float* c, int n, int k, bool accumulate, int i0, int i1)
     {
-        for (int i = 0; i < m; i++)
+        for (int i = i0; i < i1; i++)
         {
             float* ar = a + (nint)i * k;
             for (int j = 0; j < n; j++)
@@ -95,10 +96,10 @@ internal static unsafe class GemmSmall
     }
 
     // C[i, :] (+)= Σp op(A)[i, p]·B[p, :], a few vectors of the row held in registers across p.
-    private static void Rows512(float* a, bool transA, float* b, float* c, int m, int n, int k, bool accumulate)
+    private static void Rows512(float* a, bool transA, float* b, float* c, int m, int n, int k, bool accumulate, int i0, int i1)
     {
         nint aRow = transA ? 1 : k, aStep = transA ? m : 1;
-        for (int i = 0; i < m; i++)
+        for (int i = i0; i < i1; i++)
         {
             float* ai = a + i * aRow;
             float* ci = c + (nint)i * n;
@@ -134,10 +135,10 @@ internal static unsafe class GemmSmall
         }
     }
 
-    private static void Rows256(float* a, bool transA, float* b, float* c, int m, int n, int k, bool accumulate)
+    private static void Rows256(float* a, bool transA, float* b, float* c, int m, int n, int k, bool accumulate, int i0, int i1)
     {
         nint aRow = transA ? 1 : k, aStep = transA ? m : 1;
-        for (int i = 0; i < m; i++)
+        for (int i = i0; i < i1; i++)
         {
             float* ai = a + i * aRow;
             float* ci = c + (nint)i * n;

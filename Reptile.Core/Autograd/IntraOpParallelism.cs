@@ -4,7 +4,7 @@ namespace Reptile.Autograd;
 
 /// <summary>
 /// Splits the calling thread's ops between it and one helper thread: large matrix products by columns of the
-/// result (each thread packs only its own part of B), im2col and col2im by channels, and (<see cref="For"/>)
+/// result (each thread packs only its own part of B) or by rows, im2col and col2im by channels, and (<see cref="For"/>)
 /// batch norm, activations, bias passes, gradient clears and the Adam step by channels or elements. Every value
 /// is still computed by the same kernel in the same order, so results are bit-identical to one thread. This
 /// lets supervised-reptile's chained inner state, whose tasks must run one after another, use a second core.
@@ -39,24 +39,30 @@ public static class IntraOpParallelism
         }
     }
 
-    /// <summary><see cref="Gemm.Multiply"/>, with the columns of C split between this thread and the helper
-    /// when there is one and the product is large.</summary>
+    /// <summary><see cref="Gemm.Multiply"/>, with C split between this thread and the helper when there is one and
+    /// the product is large: by columns (each thread packs only its own part of B), or by rows when the columns do
+    /// not split evenly on a panel boundary (the first layer's 64×9 weight gradient, the last layer's 40 positions).</summary>
     public static unsafe void Gemm(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
         Span<float> c, int m, int n, int k, bool accumulate = false)
     {
         var h = helper;
-        // Split on a multiple of 32 columns, the widest micro-kernel panel, so both parts tile like the whole.
-        int split = (n / 2 + 31) / 32 * 32;
-        if (h == null || (long)m * n * k < MinVolume || split <= 0 || split >= n)
+        // Columns split on a multiple of 32, the widest micro-kernel panel, so both parts tile like the whole.
+        int columns = (n / 2 + 31) / 32 * 32, rows = m / 2;
+        bool byColumns = columns > 0 && columns < n && 5 * Math.Max(columns, n - columns) <= 3 * n;
+        if (h == null || (long)m * n * k < MinVolume || (!byColumns && rows == 0))
         {
             Kernels.Gemm.Multiply(a, transA, b, transB, c, m, n, k, accumulate);
             return;
         }
         fixed (float* pa = a, pb = b, pc = c)
         {
-            h.Start(Work.Product(pa, a.Length, transA, pb, b.Length, transB, pc, c.Length, m, n, k, accumulate, split));
+            h.Start(Work.Product(pa, a.Length, transA, pb, b.Length, transB, pc, c.Length, m, n, k, accumulate, byColumns, byColumns ? columns : rows));
             // The helper reads these pinned buffers: never leave (even by an exception) before it is done.
-            try { Kernels.Gemm.MultiplyColumns(a, transA, b, transB, c, m, n, k, accumulate, 0, split); }
+            try
+            {
+                if (byColumns) Kernels.Gemm.MultiplyColumns(a, transA, b, transB, c, m, n, k, accumulate, 0, columns);
+                else Kernels.Gemm.MultiplyRows(a, transA, b, transB, c, m, n, k, accumulate, 0, rows);
+            }
             finally { h.Wait(); }
         }
     }
@@ -125,7 +131,7 @@ public static class IntraOpParallelism
     /// <summary>The helper's share of a product (columns [split, n)) or of an im2col/col2im (the upper channels).</summary>
     private readonly unsafe struct Work : IWorkItem
     {
-        private enum Kind { Product, Im2Col, Col2Im, Range }
+        private enum Kind { ProductColumns, ProductRows, Im2Col, Col2Im, Range }
 
         private readonly Kind kind;
         private readonly float* a, b, c;
@@ -148,9 +154,10 @@ public static class IntraOpParallelism
             this.m = m; this.n = n; this.k = k; this.accumulate = accumulate; this.split = split;
         }
 
+        /// <summary>The columns (or rows) of C from <paramref name="split"/> on.</summary>
         public static Work Product(float* a, int aLength, bool transA, float* b, int bLength, bool transB, float* c, int cLength,
-            int m, int n, int k, bool accumulate, int split) =>
-            new(Kind.Product, a, aLength, transA, b, bLength, transB, c, cLength, null, m, n, k, accumulate, split);
+            int m, int n, int k, bool accumulate, bool byColumns, int split) =>
+            new(byColumns ? Kind.ProductColumns : Kind.ProductRows, a, aLength, transA, b, bLength, transB, c, cLength, null, m, n, k, accumulate, split);
 
         /// <summary>body(state, from, to).</summary>
         public static Work Range(delegate*<object, int, int, void> body, object state, int from, int to)
@@ -166,9 +173,13 @@ public static class IntraOpParallelism
         {
             switch (kind)
             {
-                case Kind.Product:
+                case Kind.ProductColumns:
                     Kernels.Gemm.MultiplyColumns(new ReadOnlySpan<float>(a, aLength), transA, new ReadOnlySpan<float>(b, bLength), transB,
                         new Span<float>(c, cLength), m, n, k, accumulate, split, n);
+                    break;
+                case Kind.ProductRows:
+                    Kernels.Gemm.MultiplyRows(new ReadOnlySpan<float>(a, aLength), transA, new ReadOnlySpan<float>(b, bLength), transB,
+                        new Span<float>(c, cLength), m, n, k, accumulate, split, m);
                     break;
                 case Kind.Range:
                     body(state!, m, n);

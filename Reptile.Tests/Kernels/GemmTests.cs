@@ -70,6 +70,8 @@ public class GemmTests
     [InlineData(5, 4200, 3)]     // crosses NC
     [InlineData(64, 40, 576)]    // conv forward
     [InlineData(64, 1960, 9)]
+    [InlineData(64, 9, 1960)]    // conv1 weight gradient (the narrow route when B is transposed)
+    [InlineData(33, 16, 100)]    // narrow route: odd rows, 16 columns, ragged depth
     [InlineData(576, 40, 64)]    // conv backward, data
     [InlineData(10, 5, 256)]     // dense
     [InlineData(10, 64, 1)]
@@ -226,6 +228,43 @@ public class GemmColumnRangeTests
                         Reptile.Kernels.Gemm.MultiplyColumns(a, ta, b, tb, parts, m, n, k, accumulate, 0, split);
                         Assert.True(whole.SequenceEqual(parts), $"{path} {m}×{n}×{k} transA={ta} transB={tb} accumulate={accumulate}");
                     }
+    }
+
+    [Fact]
+    public void RowRangesReproduceTheWholeProductBitForBit()
+    {
+        var rng = new Random(12);
+        var shapes = new (int M, int N, int K, bool TA, bool TB)[]
+        {
+            (64, 9, 1960, false, true), (33, 16, 100, false, true),   // narrow
+            (64, 40, 576, false, false), (576, 40, 64, true, false), (37, 50, 70, true, true), // blocked driver
+            (13, 5, 20, false, false), (12, 20, 9, true, true),       // tiny
+        };
+        foreach (var path in Reptile.Kernels.Simd.Available)
+            using (Reptile.Kernels.Simd.Force(path))
+                foreach (var (m, n, k, ta, tb) in shapes)
+                    foreach (bool accumulate in new[] { false, true })
+                        foreach (int split in new[] { 1, m / 2, m - 3 })
+                        {
+                            var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+                            var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+                            var start = Enumerable.Range(0, m * n).Select(_ => (float)rng.NextDouble()).ToArray();
+                            var whole = (float[])start.Clone();
+                            Reptile.Kernels.Gemm.Multiply(a, ta, b, tb, whole, m, n, k, accumulate);
+                            var parts = (float[])start.Clone();
+                            Reptile.Kernels.Gemm.MultiplyRows(a, ta, b, tb, parts, m, n, k, accumulate, split, m);
+                            Reptile.Kernels.Gemm.MultiplyRows(a, ta, b, tb, parts, m, n, k, accumulate, 0, split);
+                            Assert.True(whole.SequenceEqual(parts), $"{path} {m}×{n}×{k} transA={ta} transB={tb} accumulate={accumulate} split={split}");
+                            if (n > 4 && tb && !ta && k >= 64)
+                            {
+                                // The narrow route also splits by columns, anywhere.
+                                var columns = (float[])start.Clone();
+                                Reptile.Kernels.Gemm.MultiplyColumns(a, ta, b, tb, columns, m, n, k, accumulate, 5, n);
+                                Reptile.Kernels.Gemm.MultiplyColumns(a, ta, b, tb, columns, m, n, k, accumulate, 0, 5);
+                                Assert.True(whole.SequenceEqual(columns), $"{path} {m}×{n}×{k} columns");
+                            }
+                        }
+        Assert.Throws<ArgumentException>(() => Reptile.Kernels.Gemm.MultiplyRows(new float[6], false, new float[12], false, new float[8], 2, 4, 3, false, 1, 3));
     }
 
     [Fact]
