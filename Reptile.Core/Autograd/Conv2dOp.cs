@@ -10,7 +10,7 @@ public sealed class Conv2dOp : IBackward
 {
     private Tensor x = null!, weight = null!, bias = null!;
     private int batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding;
-    private float[] cols = [], dcols = [];
+    private float[] cols = [];
     /// <summary>Lowering plans of the geometries seen most recently (training and evaluation alternate batch sizes).</summary>
     private readonly ConvolutionPlan?[] plans = new ConvolutionPlan?[4];
     private ConvolutionPlan plan = null!;
@@ -81,8 +81,9 @@ public sealed class Conv2dOp : IBackward
             unsafe { IntraOpParallelism.For(outChannels, 1, (long)outChannels * positions, &SumBiasGradient, this); }
         if (x.RequiresGrad)
         {
-            if (dcols.Length < patch * positions) dcols = new float[patch * positions];
-            var d = dcols.AsSpan(0, patch * positions);
+            // The weight gradient above was the last reader of the columns: their gradient takes the same buffer,
+            // which keeps a step's working set (1.1 MB per buffer for the second layer) smaller and warm.
+            var d = cols.AsSpan(0, patch * positions);
             IntraOpParallelism.Gemm(weight.Values, true, dy, false, d, patch, positions, outChannels);
             IntraOpParallelism.Col2Im(d, inChannels, plan, x.Grad);
         }
