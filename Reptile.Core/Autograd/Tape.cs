@@ -29,14 +29,27 @@ public sealed class Tape
             throw new ArgumentException($"Backward starts from a scalar loss, got {loss}.", nameof(loss));
         if (ops.Count == 0 || !ReferenceEquals(outputs[^1], loss))
             throw new InvalidOperationException("The loss must be the output of the last recorded op.");
-        foreach (var t in outputs)
-            unsafe { IntraOpParallelism.For(t.Length, 64, t.Length, &ClearGradient, t); }
+        long total = 0;
+        foreach (var t in outputs) total += t.Length;
+        // One pass (and one hand-over to the helper) for all the gradients, split by values, not by tensor.
+        unsafe { IntraOpParallelism.For((int)total, 64, total, &ClearGradients, this); }
         loss.Grad[0] = 1f;
         for (int i = ops.Count - 1; i >= 0; i--) ops[i].Backward();
         Clear();
     }
 
-    private static void ClearGradient(object tensor, int from, int to) => ((Tensor)tensor).Grad[from..to].Clear();
+    /// <summary>Clears values [from, to) of the outputs' gradients laid end to end.</summary>
+    private static void ClearGradients(object self, int from, int to)
+    {
+        int start = 0;
+        foreach (var t in ((Tape)self).outputs)
+        {
+            int end = start + t.Length;
+            if (end > from && start < to)
+                t.Grad[(Math.Max(from, start) - start)..(Math.Min(to, end) - start)].Clear();
+            start = end;
+        }
+    }
 
     public void Clear()
     {
