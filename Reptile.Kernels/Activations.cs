@@ -26,6 +26,14 @@ public static class Activations
         ElementwiseLoop.Apply(default(ReluOperator), x, y);
     }
 
+    /// <summary>dy = y &gt; 0 ? dy : 0 in place, y being the relu output: the gradient that reaches the relu's input
+    /// when nothing else feeds that input (a relu fused into the op before it).</summary>
+    public static void ReluMask(ReadOnlySpan<float> y, Span<float> dy)
+    {
+        Guard.SameLength(y.Length, dy.Length, nameof(dy), "y");
+        ElementwiseLoop.Apply(default(ReluMaskOperator), y, dy, dy);
+    }
+
     /// <summary>dx += y &gt; 0 ? dy : 0, y being the relu output.</summary>
     public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
@@ -104,6 +112,13 @@ internal readonly struct ReluOperator : IUnaryOperator
 }
 
 /// <summary>(y, dy, dx) ↦ dx + (y &gt; 0 ? dy : 0).</summary>
+internal readonly struct ReluMaskOperator : IBinaryOperator
+{
+    public float Invoke(float y, float dy) => y > 0f ? dy : 0f;
+    public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy & Vector256.GreaterThan(y, Vector256<float>.Zero);
+    public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => dy & Vector512.GreaterThan(y, Vector512<float>.Zero);
+}
+
 internal readonly struct ReluBackwardOperator : ITernaryOperator
 {
     public float Invoke(float y, float dy, float dx) => y > 0f ? dx + dy : dx;

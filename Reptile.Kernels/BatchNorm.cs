@@ -12,10 +12,11 @@ public static class BatchNorm
 {
     /// <summary>
     /// Training mode: batch mean and biased variance per channel (two passes, so no cancellation),
-    /// invStd = 1/√(var+ε), xhat = (x−mean)·invStd, y = γ·xhat + β.
+    /// invStd = 1/√(var+ε), xhat = (x−mean)·invStd, y = γ·xhat + β, or max(γ·xhat + β, 0) with
+    /// <paramref name="relu"/> (a following relu fused into the same pass, exactly as the relu computes it).
     /// </summary>
     public static void Forward(ReadOnlySpan<float> x, int channels, int plane, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        float epsilon, Span<float> y, Span<float> xhat, Span<float> mean, Span<float> invStd)
+        float epsilon, Span<float> y, Span<float> xhat, Span<float> mean, Span<float> invStd, bool relu = false)
     {
         CheckShapes(x.Length, channels, plane, nameof(x));
         Guard.SameLength(x.Length, y.Length, nameof(y), "x");
@@ -41,7 +42,8 @@ public static class BatchNorm
             float inv = (float)(1.0 / Math.Sqrt(var + epsilon));
             mean[c] = mu;
             invStd[c] = inv;
-            Normalize(xc, mu, inv, gamma[c], beta[c], xhat.Slice(c * plane, plane), y.Slice(c * plane, plane));
+            if (relu) Normalize<ReluOperator>(xc, mu, inv, gamma[c], beta[c], xhat.Slice(c * plane, plane), y.Slice(c * plane, plane));
+            else Normalize<IdentityOperator>(xc, mu, inv, gamma[c], beta[c], xhat.Slice(c * plane, plane), y.Slice(c * plane, plane));
         }
     }
 
@@ -162,9 +164,11 @@ public static class BatchNorm
         return ((float)s, (float)q);
     }
 
-    /// <summary>xhat = (x − μ)·inv; y = γ·xhat + β, both outputs in one pass.</summary>
-    private static void Normalize(ReadOnlySpan<float> x, float mu, float inv, float gamma, float beta, Span<float> xhat, Span<float> y)
+    /// <summary>xhat = (x − μ)·inv; y = activation(γ·xhat + β), both outputs in one pass.</summary>
+    private static void Normalize<TActivation>(ReadOnlySpan<float> x, float mu, float inv, float gamma, float beta, Span<float> xhat, Span<float> y)
+        where TActivation : struct, IUnaryOperator
     {
+        var activation = default(TActivation);
         ref float px = ref MemoryMarshal.GetReference(x);
         ref float ph = ref MemoryMarshal.GetReference(xhat);
         ref float py = ref MemoryMarshal.GetReference(y);
@@ -178,7 +182,7 @@ public static class BatchNorm
                 if (i + 16 > n) i = n - 16; // overlapping last vector; recomputes the same values
                 var h = (Vector512.LoadUnsafe(ref px, i) - vm) * vi;
                 h.StoreUnsafe(ref ph, i);
-                Vector512.FusedMultiplyAdd(h, vg, vb).StoreUnsafe(ref py, i);
+                activation.Invoke(Vector512.FusedMultiplyAdd(h, vg, vb)).StoreUnsafe(ref py, i);
                 if (i + 16 == n) return;
             }
         }
@@ -190,7 +194,7 @@ public static class BatchNorm
                 if (i + 8 > n) i = n - 8;
                 var h = (Vector256.LoadUnsafe(ref px, i) - vm) * vi;
                 h.StoreUnsafe(ref ph, i);
-                Vector256.FusedMultiplyAdd(h, vg, vb).StoreUnsafe(ref py, i);
+                activation.Invoke(Vector256.FusedMultiplyAdd(h, vg, vb)).StoreUnsafe(ref py, i);
                 if (i + 8 == n) return;
             }
         }
@@ -198,7 +202,7 @@ public static class BatchNorm
         {
             float h = (Unsafe.Add(ref px, i) - mu) * inv;
             Unsafe.Add(ref ph, i) = h;
-            Unsafe.Add(ref py, i) = MathF.FusedMultiplyAdd(h, gamma, beta);
+            Unsafe.Add(ref py, i) = activation.Invoke(MathF.FusedMultiplyAdd(h, gamma, beta));
         }
     }
 }

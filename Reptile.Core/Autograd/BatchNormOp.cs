@@ -4,23 +4,28 @@ namespace Reptile.Autograd;
 
 /// <summary>
 /// Batch normalisation over (N, H, W) per channel with the batch's own statistics (biased variance), as
-/// supervised-reptile uses it in training, adaptation and evaluation alike.
+/// supervised-reptile uses it in training, adaptation and evaluation alike. Optionally followed by a relu in the
+/// same passes (forward: one write instead of two passes and a second activation; backward: the relu's mask is
+/// applied to the incoming gradient in place), which gives exactly the values of the two ops in sequence.
 /// </summary>
 public sealed class BatchNormOp : IBackward
 {
     private Tensor x = null!, gamma = null!, beta = null!;
     private int channels, plane;
     private float epsilon;
+    private bool relu;
     private float[] xhat = [];
 
     public Tensor Output { get; } = Tensor.Zeros(true, 0, 0, 0, 0);
     public float[] Mean { get; private set; } = [];
     public float[] InvStd { get; private set; } = [];
 
-    public Tensor Forward(Tensor input, Tensor gamma, Tensor beta, float epsilon, Tape? tape)
+    /// <param name="relu">Apply max(·, 0) to the output (a relu fused into this op).</param>
+    public Tensor Forward(Tensor input, Tensor gamma, Tensor beta, float epsilon, Tape? tape, bool relu = false)
     {
         Prepare(input, gamma, beta);
         this.epsilon = epsilon;
+        this.relu = relu;
         unsafe { IntraOpParallelism.For(channels, 1, (long)channels * plane, &ForwardChannels, this); }
         tape?.Record(this, Output);
         return Output;
@@ -32,7 +37,8 @@ public sealed class BatchNormOp : IBackward
         var op = (BatchNormOp)self;
         int p = op.plane, count = to - from;
         Kernels.BatchNorm.Forward(op.x.Values.Slice(from * p, count * p), count, p, op.gamma.Values.Slice(from, count), op.beta.Values.Slice(from, count),
-            op.epsilon, op.Output.Values.Slice(from * p, count * p), op.xhat.AsSpan(from * p, count * p), op.Mean.AsSpan(from, count), op.InvStd.AsSpan(from, count));
+            op.epsilon, op.Output.Values.Slice(from * p, count * p), op.xhat.AsSpan(from * p, count * p), op.Mean.AsSpan(from, count), op.InvStd.AsSpan(from, count),
+            op.relu);
     }
 
     /// <summary>Normalises with given (running) statistics; not differentiable here, for inference only.</summary>
@@ -60,13 +66,15 @@ public sealed class BatchNormOp : IBackward
     {
         if (!gamma.RequiresGrad || !beta.RequiresGrad || !x.RequiresGrad)
             throw new InvalidOperationException("BatchNorm backward needs gradients for its input, scale and shift.");
-        unsafe { IntraOpParallelism.For(channels, 1, 2L * channels * plane, &BackwardChannels, this); }
+        unsafe { IntraOpParallelism.For(channels, 1, (relu ? 3L : 2L) * channels * plane, &BackwardChannels, this); }
     }
 
     private static void BackwardChannels(object self, int from, int to)
     {
         var op = (BatchNormOp)self;
         int p = op.plane, count = to - from;
+        // Only this op reads its output's gradient, so the fused relu's mask can overwrite it.
+        if (op.relu) Activations.ReluMask(op.Output.Values.Slice(from * p, count * p), op.Output.Grad.Slice(from * p, count * p));
         Kernels.BatchNorm.Backward(op.xhat.AsSpan(from * p, count * p), op.Output.Grad.Slice(from * p, count * p), op.gamma.Values.Slice(from, count),
             op.InvStd.AsSpan(from, count), count, p, op.x.Grad.Slice(from * p, count * p), op.gamma.Grad.Slice(from, count), op.beta.Grad.Slice(from, count));
     }

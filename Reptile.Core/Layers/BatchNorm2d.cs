@@ -32,14 +32,23 @@ public sealed class BatchNorm2d : Layer
 
     public override IReadOnlyList<ParameterSpec> ParameterSpecs => [new("weight", [Channels]), new("bias", [Channels])];
 
-    public override Tensor Forward(Tensor input, Tape? tape)
+    public override Tensor Forward(Tensor input, Tape? tape) => Forward(input, tape, relu: false);
+
+    /// <summary>Whether <see cref="ForwardRelu"/> can take the relu that follows this layer into its own pass:
+    /// only when normalising with the batch's statistics.</summary>
+    internal bool FusesRelu(Tape? tape) => !(tape == null && UseRunningStats);
+
+    /// <summary>This layer followed by a relu, in one op (see <see cref="FusesRelu"/>).</summary>
+    internal Tensor ForwardRelu(Tensor input, Tape? tape) => Forward(input, tape, relu: true);
+
+    private Tensor Forward(Tensor input, Tape? tape, bool relu)
     {
         if (input.Rank != 4 || input.Dim(1) != Channels)
             throw new ArgumentException($"{this} expects input [N, {Channels}, H, W], got {input}.", nameof(input));
         var x = layout.Apply(input, tape);
         if (tape == null && UseRunningStats)
             return op.ForwardInference(x, Parameter(0), Parameter(1), RunningMean, RunningVariance, Epsilon);
-        var y = op.Forward(x, Parameter(0), Parameter(1), Epsilon, tape);
+        var y = op.Forward(x, Parameter(0), Parameter(1), Epsilon, tape, relu);
         if (TrackRunningStats && tape != null) UpdateRunningStats(x.Length / Channels);
         return y;
     }

@@ -13,6 +13,10 @@ public sealed class Sequential
     private readonly NamedParameter[] named;
 
     public IReadOnlyList<Layer> Layers => layers;
+
+    /// <summary>Runs each batch norm that a relu follows as one op with it (the default). The values are the same
+    /// either way; turning it off runs the layers one by one, for comparison.</summary>
+    public bool FuseBatchNormRelu { get; set; } = true;
     public float[] Parameters { get; }
     public float[] Gradients { get; }
     public int ParameterCount => Parameters.Length;
@@ -50,7 +54,17 @@ public sealed class Sequential
     public Tensor Forward(Tensor input, Tape? tape = null)
     {
         var x = input;
-        foreach (var layer in layers) x = layer.Forward(x, tape);
+        for (int i = 0; i < layers.Length; i++)
+        {
+            // Batch norm then relu (every block of the paper's models) runs as one op: same values, fewer passes.
+            if (FuseBatchNormRelu && layers[i] is BatchNorm2d norm && i + 1 < layers.Length && layers[i + 1] is Relu && norm.FusesRelu(tape))
+            {
+                x = norm.ForwardRelu(x, tape);
+                i++;
+            }
+            else
+                x = layers[i].Forward(x, tape);
+        }
         return x;
     }
 

@@ -78,6 +78,18 @@ public class ActivationsTests
         Close(expected, dx, 1e-6, 1);
     });
 
+    [Fact]
+    public void ReluMask_zeroes_the_gradient_where_the_output_is_not_positive() => ForAll(LengthAndSeed, s =>
+    {
+        var rng = new Random(s.Seed);
+        var y = Activations_ReluOf(Random(rng, s.Length));
+        var dy = Random(rng, s.Length);
+        var expected = new double[s.Length];
+        for (int i = 0; i < s.Length; i++) expected[i] = y[i] > 0 ? dy[i] : 0;
+        Activations.ReluMask(y, dy);
+        Close(expected, dy, 0, 0);
+    });
+
     private static float[] Activations_ReluOf(float[] x) => Array.ConvertAll(x, v => Math.Max(v, 0f));
 
     [Fact]
@@ -87,5 +99,6 @@ public class ActivationsTests
         Assert.Throws<ArgumentException>(() => Activations.Relu(new float[5], new float[6]));
         Assert.Throws<ArgumentException>(() => Activations.TanhBackward(new float[5], new float[5], new float[4]));
         Assert.Throws<ArgumentException>(() => Activations.ReluBackward(new float[5], new float[4], new float[5]));
+        Assert.Throws<ArgumentException>(() => Activations.ReluMask(new float[5], new float[4]));
     }
 }

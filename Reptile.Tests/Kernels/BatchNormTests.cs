@@ -42,6 +42,21 @@ public class BatchNormTests
     });
 
     [Fact]
+    public void Forward_with_relu_is_the_relu_of_forward() => ForAll(Shapes, s =>
+    {
+        var rng = new Random(s.Seed);
+        int C = s.Channels, P = s.Plane;
+        var x = Random(rng, C * P);
+        var gamma = Random(rng, C); var beta = Random(rng, C);
+        var y = new float[x.Length]; var xhat = new float[x.Length]; var mean = new float[C]; var inv = new float[C];
+        var z = new float[x.Length]; var zhat = new float[x.Length]; var zmean = new float[C]; var zinv = new float[C];
+        BatchNorm.Forward(x, C, P, gamma, beta, 1e-3f, y, xhat, mean, inv);
+        BatchNorm.Forward(x, C, P, gamma, beta, 1e-3f, z, zhat, zmean, zinv, relu: true);
+        Assert.Equal(xhat, zhat);
+        Assert.Equal(Array.ConvertAll(y, v => v > 0f ? v : 0f), z);
+    });
+
+    [Fact]
     public void Backward_matches_reference_and_accumulates() => ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);

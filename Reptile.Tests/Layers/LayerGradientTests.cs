@@ -92,6 +92,54 @@ public class LayerGradientTests
     }
 
     [Fact]
+    public void BatchNormFollowedByReluMatchesFiniteDifferences()
+    {
+        int checkedRuns = 0;
+        Property.ForAll(rng =>
+        {
+            // Sequential runs this pair as one fused op.
+            int channels = rng.Pick(1, 2, 3);
+            var model = new Sequential(new BatchNorm2d(channels), new Relu()).Initialize(rng);
+            Assert.True(model.FuseBatchNormRelu);
+            foreach (var p in model.NamedParameters)
+                for (int i = 0; i < p.Length; i++) p.Tensor.Values[i] = (float)rng.Uniform(0.5, 1.5) * (p.Name.EndsWith("bias") ? 0.3f : 1f);
+            var x = GradientCheck.Random(rng, true, rng.Pick(2, 3), channels, rng.Pick(1, 2, 3), rng.Pick(1, 3));
+            // Differences across the relu's kink mean nothing: keep the normalised values away from it.
+            var normalised = new Sequential(new BatchNorm2d(channels));
+            model.Parameters.CopyTo(normalised.Parameters, 0);
+            var pre = normalised.Forward(x).Values.ToArray();
+            if (pre.Any(v => MathF.Abs(v) < 0.02f)) return;
+            checkedRuns++;
+            var failure = GradientCheck.Check(tape => model.Forward(x, tape), [.. model.NamedParameters.Select(p => p.Tensor), x], rng, 1e-3);
+            Assert.True(failure == null, $"BatchNorm2d+ReLU on {x}: {failure}");
+        }, runs: 60);
+        Assert.True(checkedRuns >= 20, $"only {checkedRuns} of 60 draws kept the values away from the relu's kink");
+    }
+
+    [Fact]
+    public void FusedBatchNormReluGivesTheLayersValuesExactly()
+    {
+        var rng = new Rng(5);
+        var input = GradientCheck.Random(rng, false, 6, 1, 28, 28);
+        var labels = Enumerable.Range(0, 6).Select(i => i % 5).ToArray();
+        (float[] Output, float[] Gradients) Run(bool fuse)
+        {
+            var model = Models.Omniglot(5).Initialize(new Rng(3));
+            model.FuseBatchNormRelu = fuse;
+            var tape = new Autograd.Tape();
+            var logits = model.Forward(input, tape);
+            var output = logits.Values.ToArray();
+            var loss = new Objectives.CrossEntropyLoss { Labels = labels }.Forward(logits, tape);
+            tape.Backward(loss);
+            return (output, model.Gradients.ToArray());
+        }
+        var fused = Run(true);
+        var separate = Run(false);
+        Assert.Equal(separate.Output, fused.Output);
+        Assert.Equal(separate.Gradients, fused.Gradients);
+    }
+
+    [Fact]
     public void ImagesWithoutGradientsAreNotDifferentiated()
     {
         // Training batches track no gradient: the first convolution must not compute (or record) one for them,
