@@ -73,9 +73,10 @@ public static class Gemm
 
     /// <summary>
     /// Columns [<paramref name="columnStart"/>, <paramref name="columnEnd"/>) of <see cref="Multiply"/>'s result,
-    /// the rest of C untouched: threads can share one product by taking column ranges. With range boundaries
-    /// on multiples of 32, every element is computed exactly as <see cref="Multiply"/> would on the vector
-    /// paths (same panels, same order along k), so splitting never changes the numbers.
+    /// the rest of C untouched: threads can share one product by taking column ranges. Wherever the range is cut,
+    /// every element is computed exactly as <see cref="Multiply"/> computes it on the vector paths for products
+    /// too large for the unpacked route (the same fused multiply-adds in the same order along k, whichever kernel
+    /// width covers its panel), so splitting never changes the numbers.
     /// </summary>
     public static void MultiplyColumns(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
                                        Span<float> c, int m, int n, int k, bool accumulate, int columnStart, int columnEnd)

@@ -46,9 +46,10 @@ public static class IntraOpParallelism
         Span<float> c, int m, int n, int k, bool accumulate = false)
     {
         var h = helper;
-        // Columns split on a multiple of 32, the widest micro-kernel panel, so both parts tile like the whole.
-        int columns = (n / 2 + 31) / 32 * 32, rows = m / 2;
-        bool byColumns = columns > 0 && columns < n && 5 * Math.Max(columns, n - columns) <= 3 * n;
+        // Columns split near the middle on a multiple of 16 (160 → 80 + 80, not 96 + 64), rows when that is still
+        // uneven (40 columns) or impossible; either way every value is computed as on one thread.
+        int columns = (n / 2 + 8) / 16 * 16, rows = m / 2;
+        bool byColumns = columns > 0 && columns < n && 20 * Math.Max(columns, n - columns) <= 11 * n;
         if (h == null || (long)m * n * k < MinVolume || (!byColumns && rows == 0))
         {
             Kernels.Gemm.Multiply(a, transA, b, transB, c, m, n, k, accumulate);

@@ -68,7 +68,14 @@ public sealed class Sequential
         return x;
     }
 
-    public void ZeroGrad() => Array.Clear(Gradients);
+    /// <summary>Zeroes the gradient buffer (halved with the helper thread, as the optimizer step will be, when this
+    /// thread has one).</summary>
+    public void ZeroGrad()
+    {
+        unsafe { IntraOpParallelism.For(Gradients.Length, 64, Gradients.Length, &ClearGradients, this); }
+    }
+
+    private static void ClearGradients(object self, int from, int to) => ((Sequential)self).Gradients.AsSpan(from, to - from).Clear();
 
     /// <summary>A replica with its own buffers (for a worker thread), holding a copy of the parameters.</summary>
     public Sequential Clone()

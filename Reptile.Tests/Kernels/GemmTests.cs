@@ -204,12 +204,13 @@ public class GemmTests
 public class GemmColumnRangeTests
 {
     [Fact]
-    public void ColumnRangesSplitAtMultiplesOf32ReproduceTheWholeProductBitForBit()
+    public void ColumnRangesReproduceTheWholeProductBitForBit()
     {
         var rng = new Random(11);
         var shapes = new (int M, int N, int K, bool TA, bool TB)[]
         {
             (64, 490, 576, false, false), (64, 576, 490, false, true), (576, 490, 64, true, false), (13, 100, 37, true, true), (64, 1960, 9, false, false),
+            (64, 160, 576, false, false), (576, 160, 64, true, false), (300, 37, 520, false, true),
         };
         foreach (var path in Reptile.Kernels.Simd.Available)
             using (Reptile.Kernels.Simd.Force(path))
@@ -222,11 +223,14 @@ public class GemmColumnRangeTests
                         var whole = (float[])start.Clone();
                         Reptile.Kernels.Gemm.Multiply(a, ta, b, tb, whole, m, n, k, accumulate);
                         if (m * n * k < 48 * 1024) continue; // tiny products take the unpacked route as a whole
-                        int split = (n / 2 + 31) / 32 * 32;
-                        var parts = (float[])start.Clone();
-                        Reptile.Kernels.Gemm.MultiplyColumns(a, ta, b, tb, parts, m, n, k, accumulate, split, n);
-                        Reptile.Kernels.Gemm.MultiplyColumns(a, ta, b, tb, parts, m, n, k, accumulate, 0, split);
-                        Assert.True(whole.SequenceEqual(parts), $"{path} {m}×{n}×{k} transA={ta} transB={tb} accumulate={accumulate}");
+                        // Panel boundaries (32), half and quarter panels (16, 8) and cuts inside a panel.
+                        foreach (int split in new[] { (n / 2 + 31) / 32 * 32, (n / 2 + 8) / 16 * 16, n / 2 / 8 * 8, n / 2 + 3 }.Where(s => s > 0 && s < n))
+                        {
+                            var parts = (float[])start.Clone();
+                            Reptile.Kernels.Gemm.MultiplyColumns(a, ta, b, tb, parts, m, n, k, accumulate, split, n);
+                            Reptile.Kernels.Gemm.MultiplyColumns(a, ta, b, tb, parts, m, n, k, accumulate, 0, split);
+                            Assert.True(whole.SequenceEqual(parts), $"{path} {m}×{n}×{k} transA={ta} transB={tb} accumulate={accumulate} split={split}");
+                        }
                     }
     }
 
