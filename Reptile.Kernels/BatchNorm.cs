@@ -14,13 +14,13 @@ public static class BatchNorm
     /// Training mode: batch mean and biased variance per channel (two passes, so no cancellation),
     /// invStd = 1/√(var+ε), xhat = (x−mean)·invStd, y = γ·xhat + β, or max(γ·xhat + β, 0) with
     /// <paramref name="relu"/> (a following relu fused into the same pass, exactly as the relu computes it).
+    /// xhat is not stored: <see cref="Backward"/> recomputes it from x, mean and invStd with the same operations.
     /// </summary>
     public static void Forward(ReadOnlySpan<float> x, int channels, int plane, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        float epsilon, Span<float> y, Span<float> xhat, Span<float> mean, Span<float> invStd, bool relu = false)
+        float epsilon, Span<float> y, Span<float> mean, Span<float> invStd, bool relu = false)
     {
         CheckShapes(x.Length, channels, plane, nameof(x));
         Guard.SameLength(x.Length, y.Length, nameof(y), "x");
-        Guard.SameLength(x.Length, xhat.Length, nameof(xhat), "x");
         Guard.SameLength(channels, gamma.Length, nameof(gamma), "channels");
         Guard.SameLength(channels, beta.Length, nameof(beta), "channels");
         Guard.SameLength(channels, mean.Length, nameof(mean), "channels");
@@ -42,21 +42,24 @@ public static class BatchNorm
             float inv = (float)(1.0 / Math.Sqrt(var + epsilon));
             mean[c] = mu;
             invStd[c] = inv;
-            if (relu) Normalize<ReluOperator>(xc, mu, inv, gamma[c], beta[c], xhat.Slice(c * plane, plane), y.Slice(c * plane, plane));
-            else Normalize<IdentityOperator>(xc, mu, inv, gamma[c], beta[c], xhat.Slice(c * plane, plane), y.Slice(c * plane, plane));
+            if (relu) Normalize<ReluOperator>(xc, mu, inv, gamma[c], beta[c], y.Slice(c * plane, plane));
+            else Normalize<IdentityOperator>(xc, mu, inv, gamma[c], beta[c], y.Slice(c * plane, plane));
         }
     }
 
     /// <summary>
-    /// dgamma[c] += Σ dy·xhat; dbeta[c] += Σ dy; dx += γ·invStd/P·(P·dy − Σdy − xhat·Σ(dy·xhat)).
+    /// dgamma[c] += Σ dy·xhat; dbeta[c] += Σ dy; dx += γ·invStd/P·(P·dy − Σdy − xhat·Σ(dy·xhat)), with
+    /// xhat = (x − mean)·invStd recomputed exactly as <see cref="Forward"/> computed it (reading x instead of a
+    /// stored xhat costs the same, and the forward pass writes one stream less).
     /// </summary>
-    public static void Backward(ReadOnlySpan<float> xhat, ReadOnlySpan<float> dy, ReadOnlySpan<float> gamma, ReadOnlySpan<float> invStd,
-        int channels, int plane, Span<float> dx, Span<float> dgamma, Span<float> dbeta)
+    public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, ReadOnlySpan<float> dy,
+        ReadOnlySpan<float> gamma, int channels, int plane, Span<float> dx, Span<float> dgamma, Span<float> dbeta)
     {
-        CheckShapes(xhat.Length, channels, plane, nameof(xhat));
-        Guard.SameLength(xhat.Length, dy.Length, nameof(dy), "xhat");
-        Guard.SameLength(xhat.Length, dx.Length, nameof(dx), "xhat");
+        CheckShapes(x.Length, channels, plane, nameof(x));
+        Guard.SameLength(x.Length, dy.Length, nameof(dy), "x");
+        Guard.SameLength(x.Length, dx.Length, nameof(dx), "x");
         Guard.SameLength(channels, gamma.Length, nameof(gamma), "channels");
+        Guard.SameLength(channels, mean.Length, nameof(mean), "channels");
         Guard.SameLength(channels, invStd.Length, nameof(invStd), "channels");
         Guard.SameLength(channels, dgamma.Length, nameof(dgamma), "channels");
         Guard.SameLength(channels, dbeta.Length, nameof(dbeta), "channels");
@@ -64,15 +67,15 @@ public static class BatchNorm
         for (int c = 0; c < channels; c++)
         {
             var dyc = dy.Slice(c * plane, plane);
-            var xc = xhat.Slice(c * plane, plane);
+            var xc = x.Slice(c * plane, plane);
             float sumDy = ReduceLoop.Sum(default(IdentityOperator), dyc);
-            float sumDyX = ReduceLoop.Sum(default(MultiplyOperator), dyc, xc);
+            float sumDyX = ReduceLoop.Sum(new TimesNormalizedOperator(mean[c], invStd[c]), dyc, xc);
             dgamma[c] += sumDyX;
             dbeta[c] += sumDy;
             // dx += a·dy + b·xhat + c0, the channel constants folded once.
             float a = gamma[c] * invStd[c];
             var dxc = dx.Slice(c * plane, plane);
-            ElementwiseLoop.Apply(new BatchNormBackwardOperator(a, -a * sumDyX / plane, -a * sumDy / plane), dyc, xc, dxc, dxc);
+            ElementwiseLoop.Apply(new BatchNormBackwardOperator(a, -a * sumDyX / plane, -a * sumDy / plane, mean[c], invStd[c]), dyc, xc, dxc, dxc);
         }
     }
 
@@ -164,13 +167,12 @@ public static class BatchNorm
         return ((float)s, (float)q);
     }
 
-    /// <summary>xhat = (x − μ)·inv; y = activation(γ·xhat + β), both outputs in one pass.</summary>
-    private static void Normalize<TActivation>(ReadOnlySpan<float> x, float mu, float inv, float gamma, float beta, Span<float> xhat, Span<float> y)
+    /// <summary>y = activation(γ·xhat + β), xhat = (x − μ)·inv.</summary>
+    private static void Normalize<TActivation>(ReadOnlySpan<float> x, float mu, float inv, float gamma, float beta, Span<float> y)
         where TActivation : struct, IUnaryOperator
     {
         var activation = default(TActivation);
         ref float px = ref MemoryMarshal.GetReference(x);
-        ref float ph = ref MemoryMarshal.GetReference(xhat);
         ref float py = ref MemoryMarshal.GetReference(y);
         nuint n = (nuint)x.Length, i = 0;
         var path = Simd.Current;
@@ -181,7 +183,6 @@ public static class BatchNorm
             {
                 if (i + 16 > n) i = n - 16; // overlapping last vector; recomputes the same values
                 var h = (Vector512.LoadUnsafe(ref px, i) - vm) * vi;
-                h.StoreUnsafe(ref ph, i);
                 activation.Invoke(Vector512.FusedMultiplyAdd(h, vg, vb)).StoreUnsafe(ref py, i);
                 if (i + 16 == n) return;
             }
@@ -193,7 +194,6 @@ public static class BatchNorm
             {
                 if (i + 8 > n) i = n - 8;
                 var h = (Vector256.LoadUnsafe(ref px, i) - vm) * vi;
-                h.StoreUnsafe(ref ph, i);
                 activation.Invoke(Vector256.FusedMultiplyAdd(h, vg, vb)).StoreUnsafe(ref py, i);
                 if (i + 8 == n) return;
             }
@@ -201,18 +201,27 @@ public static class BatchNorm
         for (; i < n; i++)
         {
             float h = (Unsafe.Add(ref px, i) - mu) * inv;
-            Unsafe.Add(ref ph, i) = h;
             Unsafe.Add(ref py, i) = activation.Invoke(MathF.FusedMultiplyAdd(h, gamma, beta));
         }
     }
 }
 
-/// <summary>(dy, xhat, dx) ↦ dx + a·dy + b·xhat + c.</summary>
-internal readonly struct BatchNormBackwardOperator(float a, float b, float c) : ITernaryOperator
+/// <summary>(dy, x) ↦ dy·xhat with xhat = (x − μ)·inv, as the forward pass computed it.</summary>
+internal readonly struct TimesNormalizedOperator(float mu, float inv) : IBinaryOperator
 {
-    public float Invoke(float dy, float xhat, float dx) => MathF.FusedMultiplyAdd(a, dy, MathF.FusedMultiplyAdd(b, xhat, dx + c));
-    public Vector256<float> Invoke(Vector256<float> dy, Vector256<float> xhat, Vector256<float> dx) =>
-        Vector256.FusedMultiplyAdd(Vector256.Create(a), dy, Vector256.FusedMultiplyAdd(Vector256.Create(b), xhat, dx + Vector256.Create(c)));
-    public Vector512<float> Invoke(Vector512<float> dy, Vector512<float> xhat, Vector512<float> dx) =>
-        Vector512.FusedMultiplyAdd(Vector512.Create(a), dy, Vector512.FusedMultiplyAdd(Vector512.Create(b), xhat, dx + Vector512.Create(c)));
+    public float Invoke(float dy, float x) => dy * ((x - mu) * inv);
+    public Vector256<float> Invoke(Vector256<float> dy, Vector256<float> x) => dy * ((x - Vector256.Create(mu)) * Vector256.Create(inv));
+    public Vector512<float> Invoke(Vector512<float> dy, Vector512<float> x) => dy * ((x - Vector512.Create(mu)) * Vector512.Create(inv));
+}
+
+/// <summary>(dy, x, dx) ↦ dx + a·dy + b·xhat + c with xhat = (x − μ)·inv.</summary>
+internal readonly struct BatchNormBackwardOperator(float a, float b, float c, float mu, float inv) : ITernaryOperator
+{
+    public float Invoke(float dy, float x, float dx) => MathF.FusedMultiplyAdd(a, dy, MathF.FusedMultiplyAdd(b, (x - mu) * inv, dx + c));
+    public Vector256<float> Invoke(Vector256<float> dy, Vector256<float> x, Vector256<float> dx) =>
+        Vector256.FusedMultiplyAdd(Vector256.Create(a), dy,
+            Vector256.FusedMultiplyAdd(Vector256.Create(b), (x - Vector256.Create(mu)) * Vector256.Create(inv), dx + Vector256.Create(c)));
+    public Vector512<float> Invoke(Vector512<float> dy, Vector512<float> x, Vector512<float> dx) =>
+        Vector512.FusedMultiplyAdd(Vector512.Create(a), dy,
+            Vector512.FusedMultiplyAdd(Vector512.Create(b), (x - Vector512.Create(mu)) * Vector512.Create(inv), dx + Vector512.Create(c)));
 }

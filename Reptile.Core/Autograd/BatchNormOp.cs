@@ -14,7 +14,6 @@ public sealed class BatchNormOp : IBackward
     private int channels, plane;
     private float epsilon;
     private bool relu;
-    private float[] xhat = [];
 
     public Tensor Output { get; } = Tensor.Zeros(true, 0, 0, 0, 0);
     public float[] Mean { get; private set; } = [];
@@ -37,8 +36,7 @@ public sealed class BatchNormOp : IBackward
         var op = (BatchNormOp)self;
         int p = op.plane, count = to - from;
         Kernels.BatchNorm.Forward(op.x.Values.Slice(from * p, count * p), count, p, op.gamma.Values.Slice(from, count), op.beta.Values.Slice(from, count),
-            op.epsilon, op.Output.Values.Slice(from * p, count * p), op.xhat.AsSpan(from * p, count * p), op.Mean.AsSpan(from, count), op.InvStd.AsSpan(from, count),
-            op.relu);
+            op.epsilon, op.Output.Values.Slice(from * p, count * p), op.Mean.AsSpan(from, count), op.InvStd.AsSpan(from, count), op.relu);
     }
 
     /// <summary>Normalises with given (running) statistics; not differentiable here, for inference only.</summary>
@@ -58,7 +56,6 @@ public sealed class BatchNormOp : IBackward
         plane = input.Dim(0) * input.Dim(2) * input.Dim(3);
         Output.Reshape(input.Shape, requiresGrad: true);
         Output.Layout = TensorLayout.ChannelMajor;
-        if (xhat.Length < input.Length) xhat = new float[input.Length];
         if (Mean.Length != channels) { Mean = new float[channels]; InvStd = new float[channels]; }
     }
 
@@ -75,7 +72,8 @@ public sealed class BatchNormOp : IBackward
         int p = op.plane, count = to - from;
         // Only this op reads its output's gradient, so the fused relu's mask can overwrite it.
         if (op.relu) Activations.ReluMask(op.Output.Values.Slice(from * p, count * p), op.Output.Grad.Slice(from * p, count * p));
-        Kernels.BatchNorm.Backward(op.xhat.AsSpan(from * p, count * p), op.Output.Grad.Slice(from * p, count * p), op.gamma.Values.Slice(from, count),
-            op.InvStd.AsSpan(from, count), count, p, op.x.Grad.Slice(from * p, count * p), op.gamma.Grad.Slice(from, count), op.beta.Grad.Slice(from, count));
+        Kernels.BatchNorm.Backward(op.x.Values.Slice(from * p, count * p), op.Mean.AsSpan(from, count), op.InvStd.AsSpan(from, count),
+            op.Output.Grad.Slice(from * p, count * p), op.gamma.Values.Slice(from, count), count, p,
+            op.x.Grad.Slice(from * p, count * p), op.gamma.Grad.Slice(from, count), op.beta.Grad.Slice(from, count));
     }
 }
