@@ -23,6 +23,30 @@ public static class Simd
     public static IReadOnlyList<SimdPath> Available { get; } =
         Enum.GetValues<SimdPath>().Where(p => p <= Best).ToArray();
 
+    /// <summary>The path forced on this thread, if any: what a thread doing work on its behalf must
+    /// <see cref="Adopt"/> so that the results do not depend on which thread computed them.</summary>
+    public static SimdPath? Forced => forced;
+
+    /// <summary>
+    /// Makes the calling thread compute on <paramref name="path"/> (null: <see cref="Best"/>) until the result is
+    /// disposed; for worker threads, which pass the <see cref="Forced"/> of the thread they work for. A struct, so
+    /// adopting allocates nothing.
+    /// </summary>
+    public static Adoption Adopt(SimdPath? path)
+    {
+        if (path > Best)
+            throw new ArgumentOutOfRangeException(nameof(path), $"{path} is not accelerated on this machine (best: {Best}).");
+        var previous = forced;
+        forced = path;
+        return new Adoption(previous);
+    }
+
+    /// <summary>Restores the path a thread had before <see cref="Adopt"/>.</summary>
+    public readonly struct Adoption(SimdPath? previous) : IDisposable
+    {
+        public void Dispose() => forced = previous;
+    }
+
     /// <summary>Forces <paramref name="path"/> on the calling thread until the result is disposed.</summary>
     public static IDisposable Force(SimdPath path)
     {

@@ -1,3 +1,5 @@
+using Reptile.Kernels;
+
 namespace Reptile.Autograd;
 
 /// <summary>A piece of work a <see cref="WorkerThread{TWork}"/> runs (a struct, so handing it over allocates nothing).</summary>
@@ -15,14 +17,18 @@ public sealed class WorkerThread<TWork> where TWork : struct, IWorkItem
 {
     private readonly Signal started = new(), finished = new();
     private TWork work;
+    private SimdPath? path;
     private Exception? failure;
 
     public WorkerThread(string name) =>
         new Thread(Loop) { IsBackground = true, Name = name }.Start();
 
+    /// <summary>Hands <paramref name="next"/> over; it runs on the calling thread's SIMD path (see
+    /// <see cref="Simd.Adopt"/>), so where it runs does not change its results.</summary>
     public void Start(TWork next)
     {
         work = next;
+        path = Simd.Forced;
         started.Raise();
     }
 
@@ -38,7 +44,10 @@ public sealed class WorkerThread<TWork> where TWork : struct, IWorkItem
         while (true)
         {
             started.WaitAndLower();
-            try { work.Run(); }
+            try
+            {
+                using (Simd.Adopt(path)) work.Run();
+            }
             catch (Exception e) { failure = e; }
             finished.Raise();
         }

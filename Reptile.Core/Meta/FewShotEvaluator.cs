@@ -84,8 +84,10 @@ public sealed class FewShotEvaluator
         var accuracy = new double[tasks];
         int workers = Math.Clamp(threads, 1, Math.Max(1, tasks));
         int done = 0;
+        var path = Kernels.Simd.Forced; // the workers compute on the caller's SIMD path, so results do not depend on threads
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
         {
+            using var adopted = Kernels.Simd.Adopt(path);
             var worker = new Worker(initial, initialOptimizer);
             for (int k = w; k < tasks; k += workers)
             {

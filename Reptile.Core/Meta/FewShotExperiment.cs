@@ -133,7 +133,15 @@ public sealed class FewShotExperiment
             (this.iteration, this.row) = (iteration, row);
             snapshot.SetParameters(run.Model.Parameters);
             snapshotOptimizer.CopyStateFrom(run.InnerOptimizer);
-            if (run.Options.Threads > 1) pending = Task.Run(Evaluate);
+            if (run.Options.Threads > 1)
+            {
+                var path = Kernels.Simd.Forced; // the background evaluation computes on this thread's SIMD path
+                pending = Task.Run(() =>
+                {
+                    using var adopted = Kernels.Simd.Adopt(path);
+                    Evaluate();
+                });
+            }
             else { Evaluate(); Report(); }
         }
 

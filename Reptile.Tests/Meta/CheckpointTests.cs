@@ -162,6 +162,31 @@ public class ThreadDeterminismTests
         Assert.Equal(oneMetrics, twoMetrics);
     }
 
+    [Theory]
+    [InlineData(Reptile.Kernels.SimdPath.Vector256, InnerStateMode.Chained)]
+    [InlineData(Reptile.Kernels.SimdPath.Vector256, InnerStateMode.Averaged)]
+    [InlineData(Reptile.Kernels.SimdPath.Scalar, InnerStateMode.Chained)]
+    [InlineData(Reptile.Kernels.SimdPath.Scalar, InnerStateMode.Averaged)]
+    public void AForcedSimdPathReachesEveryThread(Reptile.Kernels.SimdPath path, InnerStateMode mode)
+    {
+        // The helper and task threads must compute on the caller's path: otherwise forcing a narrower path
+        // (as the tests do) would make results depend on the thread count.
+        var train = SyntheticData.Dataset(8, 6, 28, seed: 5);
+        var options = new FewShotOptions
+        {
+            Classes = 3, Shots = 2, TrainShots = 4, InnerBatch = 6, InnerIters = 2, MetaBatch = 3, MetaIters = 3,
+            MetaStep = 1f, MetaStepFinal = 0f, EvalInterval = 1000, Seed = 6, InnerState = mode,
+        };
+        float[] Run(int threads)
+        {
+            using var forced = Reptile.Kernels.Simd.Force(path);
+            var e = new FewShotExperiment(options with { Threads = threads }, train, train, ways => Models.Omniglot(ways));
+            e.Train(null, null, null);
+            return [.. e.Model.Parameters, .. ((Reptile.Optim.Adam)e.InnerOptimizer).SecondMoment];
+        }
+        Assert.Equal(Run(1), Run(2));
+    }
+
     [Fact]
     public void AveragedStateEqualsChainedForOneTaskPerMetaBatch()
     {
