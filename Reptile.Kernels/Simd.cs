@@ -48,17 +48,5 @@ public static class Simd
     }
 
     /// <summary>Forces <paramref name="path"/> on the calling thread until the result is disposed.</summary>
-    public static IDisposable Force(SimdPath path)
-    {
-        if (path > Best)
-            throw new ArgumentOutOfRangeException(nameof(path), $"{path} is not accelerated on this machine (best: {Best}).");
-        var previous = forced;
-        forced = path;
-        return new Restore(previous);
-    }
-
-    private sealed class Restore(SimdPath? previous) : IDisposable
-    {
-        public void Dispose() => forced = previous;
-    }
+    public static IDisposable Force(SimdPath path) => Adopt(path);
 }
