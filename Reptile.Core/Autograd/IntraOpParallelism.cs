@@ -129,7 +129,8 @@ public static class IntraOpParallelism
         finally { h.Wait(); }
     }
 
-    /// <summary>The helper's share of a product (columns [split, n)) or of an im2col/col2im (the upper channels).</summary>
+    /// <summary>The helper's share of a product (its columns or rows from split on), of an im2col/col2im (the upper
+    /// channels) or of a range.</summary>
     private readonly unsafe struct Work : IWorkItem
     {
         private enum Kind { ProductColumns, ProductRows, Im2Col, Col2Im, Range }

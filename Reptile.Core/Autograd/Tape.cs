@@ -32,7 +32,10 @@ public sealed class Tape
         long total = 0;
         foreach (var t in outputs) total += t.Length;
         // One pass (and one hand-over to the helper) for all the gradients, split by values, not by tensor.
-        unsafe { IntraOpParallelism.For((int)total, 64, total, &ClearGradients, this); }
+        if (total <= int.MaxValue)
+            unsafe { IntraOpParallelism.For((int)total, 64, total, &ClearGradients, this); }
+        else
+            foreach (var t in outputs) t.Grad.Clear();
         loss.Grad[0] = 1f;
         for (int i = ops.Count - 1; i >= 0; i--) ops[i].Backward();
         Clear();

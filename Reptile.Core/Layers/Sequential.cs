@@ -17,6 +17,7 @@ public sealed class Sequential
     /// <summary>Runs each batch norm that a relu follows as one op with it (the default). The values are the same
     /// either way; turning it off runs the layers one by one, for comparison.</summary>
     public bool FuseBatchNormRelu { get; set; } = true;
+
     public float[] Parameters { get; }
     public float[] Gradients { get; }
     public int ParameterCount => Parameters.Length;
