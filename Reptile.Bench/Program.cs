@@ -8,6 +8,8 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "gemm-quick")
             return GemmQuick.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "ab")
+            return BuildComparison.Run(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
