@@ -17,20 +17,8 @@ public static class Gemm
     /// op(B) is k×n: B is stored k×n row-major, or n×k row-major when <paramref name="transB"/>.
     /// </summary>
     public static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
-                                Span<float> c, int m, int n, int k, bool accumulate = false)
-    {
-        Validate(a.Length, transA, b.Length, transB, c.Length, m, n, k);
-        if (m == 0 || n == 0)
-            return;
-        if (k == 0)
-        {
-            if (!accumulate)
-                c[..(m * n)].Clear();
-            return;
-        }
-
-        Rows(a, transA, b, transB, c, m, n, k, accumulate, 0, m);
-    }
+                                Span<float> c, int m, int n, int k, bool accumulate = false) =>
+        MultiplyRows(a, transA, b, transB, c, m, n, k, accumulate, 0, m);
 
     /// <summary>
     /// Rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of <see cref="Multiply"/>'s result, the rest of C
