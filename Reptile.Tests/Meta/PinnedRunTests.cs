@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using Reptile.Data;
+using Reptile.Layers;
+using Reptile.Meta;
+using Reptile.Tests.Support;
+
+namespace Reptile.Tests.Meta;
+
+/// <summary>
+/// Checksums of the weights (and inner optimizer state) after short reference runs, taken before the
+/// restructuring of issue #12: any change that moves a single bit of training or evaluation fails here. A change
+/// that is meant to move weights (a new summation order, say) updates these pins in its own commit, saying why.
+/// </summary>
+public class PinnedRunTests
+{
+    private static string Checksum(params float[][] buffers)
+    {
+        using var sha = SHA256.Create();
+        foreach (var b in buffers)
+        {
+            var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(b.AsSpan()).ToArray();
+            sha.TransformBlock(bytes, 0, bytes.Length, null, 0);
+        }
+        sha.TransformFinalBlock([], 0, 0);
+        return Convert.ToHexString(sha.Hash!)[..16];
+    }
+
+    private static FewShotOptions OmniglotOptions => new()
+    {
+        Classes = 5, Shots = 1, TrainShots = 10, InnerBatch = 10, InnerIters = 5, LearningRate = 1e-3f,
+        MetaStep = 1f, MetaStepFinal = 0f, MetaBatch = 5, MetaIters = 3, EvalBatch = 5, EvalIters = 5,
+        EvalSamples = 4, EvalInterval = 2, Seed = 3,
+    };
+
+    private static readonly Lazy<(FewShotDataset Train, FewShotDataset Test)> Omniglot =
+        new(() => OmniglotSplit.Create(OmniglotDataset.Load(SharedData.OmniglotDir), seed: 0));
+
+    private static string RunOmniglot(FewShotOptions options)
+    {
+        var (train, test) = Omniglot.Value;
+        var run = new FewShotExperiment(options, train, test, ways => Models.Omniglot(ways));
+        run.Train(null, null, null);
+        var accuracy = run.Evaluate(test, isTestSet: true);
+        var state = run.InnerOptimizer.State.SelectMany(s => s.Values).ToArray();
+        var rows = run.Metrics.Select(r => (float)(r.TrainAccuracy ?? -1) + (float)(r.TestAccuracy ?? -1) + r.Loss).ToArray();
+        return Checksum(run.Model.Parameters.ToArray(), state, rows, [(float)accuracy.Mean]);
+    }
+
+    [SharedDataFact]
+    public void OmniglotChainedRunIsPinned()
+    {
+        Assert.Equal("4CE996FCE7BBF6B1", RunOmniglot(OmniglotOptions));
+        Assert.Equal("4CE996FCE7BBF6B1", RunOmniglot(OmniglotOptions with { Threads = 2 }));
+    }
+
+    [SharedDataFact]
+    public void OmniglotAveragedRunIsPinned()
+    {
+        Assert.Equal("EE116BCE6201039C", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 2 }));
+        Assert.Equal("EE116BCE6201039C", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 1 }));
+    }
+
+    [SharedDataFact]
+    public void OmniglotFirstOrderMamlRunIsPinned() =>
+        Assert.Equal("2E413F1C8AADDB0D", RunOmniglot(OmniglotOptions with { Foml = true, FomlTail = 5, Sgd = true, LearningRate = 0.01f, Threads = 2 }));
+
+    [Fact]
+    public void SineRunIsPinned()
+    {
+        var result = SineExperiment.Run(new SineExperimentOptions { MetaIterations = 300, Seed = 5, EvaluationTasks = 20 });
+        var metrics = result.Metrics.Select(r => r.Loss).ToArray();
+        Assert.Equal("82B27375C2F530DF", Checksum(result.Model.Parameters.ToArray(), metrics,
+            [(float)result.ReptileMse.Mean, (float)result.RandomMse.Mean]));
+    }
+}
