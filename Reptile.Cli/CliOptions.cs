@@ -31,4 +31,18 @@ internal static class CliOptions
         });
         return option;
     }
+
+    /// <summary>A library options error (which names properties, e.g. "FewShotOptions.MetaStep must …") restated with
+    /// the flags that set them ("--meta-step must …"); flags are the properties' names in kebab case.</summary>
+    public static string InFlagTerms(ArgumentException e, string optionsType)
+    {
+        var message = e.Message.Split('\n')[0];
+        if (e.ParamName != null) message = message.Replace($" (Parameter '{e.ParamName}')", "");
+        message = System.Text.RegularExpressions.Regex.Replace(message, $@"\b{optionsType}\.([A-Z]\w*)", m => Flag(m.Groups[1].Value));
+        message = System.Text.RegularExpressions.Regex.Replace(message, @"\b(Foml|Replacement|Shots)\b", m => Flag(m.Groups[1].Value));
+        return e is ArgumentOutOfRangeException { ActualValue: { } value } ? $"{message.TrimEnd('.')} (got {value})." : message;
+    }
+
+    private static string Flag(string property) =>
+        "--" + System.Text.RegularExpressions.Regex.Replace(property, "(?<=[a-z])([A-Z])", "-$1").ToLowerInvariant();
 }

@@ -49,10 +49,16 @@ internal static class ConsoleProgress
 
     private static string LossText(float loss) => float.IsNaN(loss) ? "" : $", loss {loss:F4}";
 
+    /// <summary>Training reports every meta-iteration (tens of thousands a second for sine): the bar is updated at
+    /// most every 50 ms.</summary>
     private sealed class SpectreBar(ProgressTask task, string description) : IProgress<TrainingProgress>
     {
+        private TimeSpan? lastShown;
+
         public void Report(TrainingProgress p)
         {
+            if (p.Iteration < p.Total && lastShown is { } last && p.Elapsed - last < TimeSpan.FromMilliseconds(50)) return;
+            lastShown = p.Elapsed;
             task.MaxValue = p.Total;
             task.Value = p.Iteration;
             if (!float.IsNaN(p.Loss)) task.Description = $"{description} [grey]loss {p.Loss:F4}[/]";

@@ -13,7 +13,7 @@ namespace Reptile.Cli.Commands;
 internal sealed class FewShotFlags
 {
     private readonly Option<bool> pretrained, replacement, transductive, foml, sgd, resume;
-    private readonly Option<int> seed, classes, shots, trainShots, innerBatch, innerIters, metaBatch, metaIters, evalBatch, evalIters, evalSamples, evalInterval, threads;
+    private readonly Option<int> seed, classes, shots, trainShots, innerBatch, innerIters, metaBatch, metaIters, evalBatch, evalIters, evalSamples, evalInterval, threads, checkpointInterval;
     private readonly Option<float> learningRate, metaStep, metaStepFinal, weightDecay;
     private readonly Option<int?> fomlTail;
     private readonly Option<string> checkpoint;
@@ -48,6 +48,7 @@ internal sealed class FewShotFlags
         sgd = Flag("--sgd", "Plain SGD as the inner optimizer instead of Adam (β1 = 0)");
         threads = CliOptions.Positive("--threads", "Threads for evaluation and training (results do not depend on it)", Math.Min(Environment.ProcessorCount, 2));
         innerState = new Option<InnerStateMode>("--inner-state") { Description = "Inner Adam state across a meta-batch: Chained (supervised-reptile; threads split the products) or Averaged (tasks run in parallel on --threads)", DefaultValueFactory = _ => InnerStateMode.Chained };
+        checkpointInterval = CliOptions.Positive("--checkpoint-interval", "Meta-iterations between checkpoints (results do not depend on it)", d.CheckpointInterval);
         resume = Flag("--resume", "Continue the run in --checkpoint exactly where it stopped");
         json = new Option<string?>("--json") { Description = "Write the results as JSON to this file" };
     }
@@ -58,7 +59,7 @@ internal sealed class FewShotFlags
         {
             pretrained, seed, checkpoint, classes, shots, trainShots, innerBatch, innerIters, replacement, learningRate,
             metaStep, metaStepFinal, metaBatch, metaIters, evalBatch, evalIters, evalSamples, evalInterval, weightDecay,
-            transductive, foml, fomlTail, sgd, threads, innerState, resume, json,
+            transductive, foml, fomlTail, sgd, threads, innerState, checkpointInterval, resume, json,
         })
             command.Options.Add(option);
     }
@@ -76,9 +77,10 @@ internal sealed class FewShotFlags
             EvalSamples = parse.GetValue(evalSamples), EvalInterval = parse.GetValue(evalInterval), WeightDecay = parse.GetValue(weightDecay),
             Transductive = parse.GetValue(transductive), Foml = parse.GetValue(foml), FomlTail = parse.GetValue(fomlTail),
             Sgd = parse.GetValue(sgd), Threads = parse.GetValue(threads), InnerState = parse.GetValue(innerState),
+            CheckpointInterval = parse.GetValue(checkpointInterval),
         };
         try { options.Validate(); }
-        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        catch (ArgumentException e) { throw new UsageException(CliOptions.InFlagTerms(e, nameof(FewShotOptions))); }
         if (parse.GetValue(pretrained) && parse.GetValue(resume))
             throw new UsageException("--pretrained evaluates a finished checkpoint; --resume continues training: pick one.");
         return options;

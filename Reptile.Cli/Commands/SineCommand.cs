@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text;
 using Reptile.IO;
 using Reptile.Meta;
 
@@ -44,7 +42,7 @@ internal static class SineCommand
 
             if (parse.GetValue(outDir) is { } dir)
             {
-                WriteMetrics(Path.Combine(dir, "metrics.csv"), result.Metrics);
+                result.Metrics.Write(Path.Combine(dir, "metrics.csv"));
                 SinePlot(result.Example).Save(Path.Combine(dir, "sine.svg"));
                 Console.WriteLine($"Wrote {Path.Combine(dir, "metrics.csv")} and {Path.Combine(dir, "sine.svg")}");
             }
@@ -65,13 +63,6 @@ internal static class SineCommand
             return ExitCodes.Success;
         }));
         return command;
-    }
-
-    internal static void WriteMetrics(string path, IReadOnlyList<MetricsRow> rows)
-    {
-        var csv = new StringBuilder("iteration,meta_step,train_loss\n");
-        foreach (var r in rows) csv.Append(CultureInfo.InvariantCulture, $"{r.Iteration},{r.MetaStep:G6},{r.Loss:G6}\n");
-        AtomicFile.WriteAllText(path, csv.ToString());
     }
 
     /// <summary>The paper's Figure 1: the true curve, the support points and the predictions after 0 and 32 steps.</summary>

@@ -1,4 +1,3 @@
-using Reptile.Autograd;
 using Reptile.Data;
 using Reptile.Layers;
 using Reptile.Optim;
@@ -31,46 +30,34 @@ public sealed class FewShotEvaluator
             (ways, shots, batchSize, iterations, replacement, transductive, weightDecayRate);
     }
 
-    /// <summary>Correct predictions (out of Ways) on task <paramref name="rng"/> draws.</summary>
+    /// <summary>Correct predictions (out of Ways) on the task drawn from <paramref name="rng"/>.</summary>
     public int EvaluateTask(Worker worker, FewShotDataset dataset, Sequential initial, Optimizer initialOptimizer, Rng rng)
     {
-        var (model, optimizer, task, batch) = (worker.Model, worker.Optimizer, worker.Task, worker.Batch);
-        if (dataset.Classes.Count < Ways)
-            throw new ArgumentException($"A {Ways}-way evaluation needs {Ways} classes; the dataset has {dataset.Classes.Count}.");
-        int perClass = Shots + 1;
-        task.Sample(dataset, Ways, perClass, rng, worker.ClassScratch(dataset), worker.ImageScratch(dataset));
-        var (train, test) = worker.Split(Ways, perClass);
-
+        var model = worker.Model;
+        var tasks = worker.SamplerFor(dataset, this);
         model.SetParameters(initial.Parameters);
-        optimizer.CopyStateFrom(initialOptimizer);
-        worker.Batcher(Replacement).Reset(train);
-        for (int step = 0; step < Iterations; step++)
-        {
-            var indices = batch.IndexBuffer(BatchSize);
-            worker.Batcher(Replacement).Next(indices, rng);
-            batch.Fill(task, indices);
-            SupervisedStep.Run(model, optimizer, worker.Tape, batch.Inputs, batch.Loss, WeightDecayRate);
-        }
+        worker.Optimizer.CopyStateFrom(initialOptimizer);
+        worker.InnerLoop.Run(model, worker.Optimizer, tasks, rng);
 
+        var task = tasks.Task;
+        var test = tasks.HeldOut;
         int correct = 0;
         if (Transductive)
         {
-            batch.Fill(task, test);
-            var logits = model.Forward(batch.Inputs);
+            var logits = model.Forward(tasks.Fill(test).Inputs);
             for (int i = 0; i < test.Length; i++)
                 if (ArgMax(logits.Values.Slice(i * Ways, Ways)) == task.Label(test[i])) correct++;
         }
         else
         {
-            var indices = batch.IndexBuffer(train.Length + 1);
-            train.CopyTo(indices);
+            var train = tasks.Pool;
             foreach (int t in test)
             {
+                var indices = tasks.IndexBuffer(train.Length + 1);
+                train.CopyTo(indices);
                 indices[^1] = t;
-                batch.Fill(task, indices);
-                var logits = model.Forward(batch.Inputs);
+                var logits = model.Forward(tasks.Fill(indices).Inputs);
                 if (ArgMax(logits.Values.Slice(train.Length * Ways, Ways)) == task.Label(t)) correct++;
-                indices = batch.IndexBuffer(train.Length + 1);
             }
         }
         return correct;
@@ -105,47 +92,27 @@ public sealed class FewShotEvaluator
         return best;
     }
 
-    /// <summary>Everything one evaluating thread owns: a model replica, an optimizer copy and buffers.</summary>
+    /// <summary>Everything one evaluating thread owns: a model replica, an optimizer copy, its inner loop and a task
+    /// sampler for each dataset it evaluates on.</summary>
     public sealed class Worker(Sequential template, Optimizer optimizerTemplate)
     {
-        private int[] classScratch = [], imageScratch = [], train = [], test = [];
-        private MiniBatcher? batcher;
+        private readonly List<(FewShotDataset Dataset, FewShotEvaluator Evaluator, FewShotTaskSampler Sampler)> samplers = [];
 
         public Sequential Model { get; } = template.Clone();
         public Optimizer Optimizer { get; } = optimizerTemplate.Clone();
-        public Tape Tape { get; } = new();
-        internal FewShotTask Task { get; } = new();
-        internal FewShotBatch Batch { get; } = new();
+        internal InnerLoop InnerLoop { get; private set; } = new();
 
-        internal MiniBatcher Batcher(bool replacement) =>
-            batcher is { } b && b.Replacement == replacement ? b : batcher = new MiniBatcher(replacement);
-
-        internal Span<int> ClassScratch(FewShotDataset d) =>
-            classScratch.Length >= d.Classes.Count ? classScratch : classScratch = new int[d.Classes.Count];
-
-        private FewShotDataset? imageScratchFor;
-
-        internal Span<int> ImageScratch(FewShotDataset d)
+        /// <summary>Evaluation tasks: shots + 1 images per class, the first held out, Iterations batches from the rest.</summary>
+        internal FewShotTaskSampler SamplerFor(FewShotDataset dataset, FewShotEvaluator evaluator)
         {
-            if (ReferenceEquals(d, imageScratchFor)) return imageScratch;
-            int max = d.Classes.Max(c => c.ImageCount);
-            if (imageScratch.Length < max) imageScratch = new int[max];
-            imageScratchFor = d;
-            return imageScratch;
-        }
-
-        /// <summary>Each class's first sample is held out (supervised-reptile's _split_train_test).</summary>
-        internal (int[] Train, int[] Test) Split(int ways, int perClass)
-        {
-            if (test.Length != ways) test = new int[ways];
-            if (train.Length != ways * (perClass - 1)) train = new int[ways * (perClass - 1)];
-            int p = 0;
-            for (int c = 0; c < ways; c++)
-            {
-                test[c] = c * perClass;
-                for (int k = 1; k < perClass; k++) train[p++] = c * perClass + k;
-            }
-            return (train, test);
+            if (InnerLoop.WeightDecayRate != evaluator.WeightDecayRate) InnerLoop = new InnerLoop(evaluator.WeightDecayRate);
+            foreach (var s in samplers)
+                if (ReferenceEquals(s.Dataset, dataset) && ReferenceEquals(s.Evaluator, evaluator)) return s.Sampler;
+            var sampler = new FewShotTaskSampler(dataset, evaluator.Ways, evaluator.Shots + 1, evaluator.BatchSize, evaluator.Iterations,
+                evaluator.Replacement, heldOutPerClass: 1);
+            if (samplers.Count == 4) samplers.RemoveAt(0);
+            samplers.Add((dataset, evaluator, sampler));
+            return sampler;
         }
     }
 }

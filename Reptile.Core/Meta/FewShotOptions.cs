@@ -1,8 +1,14 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Reptile.Data;
+using Reptile.IO;
+using Reptile.Layers;
+using Reptile.Optim;
 
 namespace Reptile.Meta;
 
-/// <summary>supervised-reptile's run_omniglot.py flags, with the same meanings and defaults.</summary>
+/// <summary>supervised-reptile's run_omniglot.py flags, with the same meanings and defaults, and how they wire a
+/// run: inner optimizer, training tasks, trainer and evaluator.</summary>
 public sealed record FewShotOptions
 {
     public int Seed { get; init; }
@@ -33,25 +39,40 @@ public sealed record FewShotOptions
     /// <summary>Worker threads: evaluation tasks always run in parallel, training tasks with averaged inner
     /// state. Results do not depend on it.</summary>
     public int Threads { get; init; } = 1;
+    /// <summary>Meta-iterations between checkpoints (one is also written at the end). Results do not depend on it.</summary>
+    public int CheckpointInterval { get; init; } = 100;
 
     public int EffectiveTrainShots => TrainShots > 0 ? TrainShots : Shots;
 
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first property out of range.</summary>
     public void Validate()
     {
-        void Require(bool ok, string message) { if (!ok) throw new ArgumentException(message); }
-        Require(Classes >= 2, $"--classes must be at least 2 (got {Classes}).");
-        Require(Shots >= 1, $"--shots must be at least 1 (got {Shots}).");
-        Require(TrainShots >= 0, $"--train-shots must be 0 (same as --shots) or more (got {TrainShots}).");
-        Require(InnerBatch >= 1 && InnerIters >= 1, "--inner-batch and --inner-iters must be at least 1.");
-        Require(LearningRate > 0 && float.IsFinite(LearningRate), $"--learning-rate must be positive (got {LearningRate}).");
-        Require(float.IsFinite(MetaStep) && float.IsFinite(MetaStepFinal), "--meta-step and --meta-step-final must be numbers.");
-        Require(MetaBatch >= 1 && MetaIters >= 1, "--meta-batch and --meta-iters must be at least 1.");
-        Require(EvalBatch >= 1 && EvalIters >= 0 && EvalSamples >= 1 && EvalInterval >= 1, "--eval-batch, --eval-samples and --eval-interval must be at least 1, --eval-iters at least 0.");
-        Require(WeightDecay > 0 && WeightDecay <= 1, $"--weight-decay is a rate the parameters are multiplied by, in (0, 1] (got {WeightDecay}).");
-        Require(FomlTail is null || Foml, "--foml-tail needs --foml.");
-        Require(FomlTail is null || (FomlTail >= 1 && FomlTail < EffectiveTrainShots), $"--foml-tail must be in 1..{EffectiveTrainShots - 1} (train shots − 1).");
-        Require(Threads >= 1, $"--threads must be at least 1 (got {Threads}).");
-        Require(!Replacement || InnerBatch <= Classes * EffectiveTrainShots, $"With --replacement a batch of {InnerBatch} distinct samples cannot come from {Classes * EffectiveTrainShots}.");
+        static void Require(bool ok, string property, object? value, string requirement)
+        {
+            if (!ok) throw new ArgumentOutOfRangeException(property, value, $"{nameof(FewShotOptions)}.{property} {requirement}.");
+        }
+        Require(Seed >= 0, nameof(Seed), Seed, "must be at least 0");
+        Require(Classes >= 2, nameof(Classes), Classes, "must be at least 2");
+        Require(Shots >= 1, nameof(Shots), Shots, "must be at least 1");
+        Require(TrainShots >= 0, nameof(TrainShots), TrainShots, "must be 0 (same as Shots) or more");
+        Require(InnerBatch >= 1, nameof(InnerBatch), InnerBatch, "must be at least 1");
+        Require(InnerIters >= 1, nameof(InnerIters), InnerIters, "must be at least 1");
+        Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "must be a positive number");
+        Require(MetaStep >= 0 && MetaStep <= 1, nameof(MetaStep), MetaStep, "is a fraction of the way towards the task weights, in [0, 1]");
+        Require(MetaStepFinal >= 0 && MetaStepFinal <= 1, nameof(MetaStepFinal), MetaStepFinal, "is a fraction of the way towards the task weights, in [0, 1]");
+        Require(MetaBatch >= 1, nameof(MetaBatch), MetaBatch, "must be at least 1");
+        Require(MetaIters >= 1, nameof(MetaIters), MetaIters, "must be at least 1");
+        Require(EvalBatch >= 1, nameof(EvalBatch), EvalBatch, "must be at least 1");
+        Require(EvalIters >= 0, nameof(EvalIters), EvalIters, "must be at least 0");
+        Require(EvalSamples >= 1, nameof(EvalSamples), EvalSamples, "must be at least 1");
+        Require(EvalInterval >= 1, nameof(EvalInterval), EvalInterval, "must be at least 1");
+        Require(WeightDecay > 0 && WeightDecay <= 1, nameof(WeightDecay), WeightDecay, "is a rate the parameters are multiplied by, in (0, 1]");
+        Require(FomlTail is null || Foml, nameof(FomlTail), FomlTail, $"needs {nameof(Foml)}");
+        Require(FomlTail is null || (FomlTail >= 1 && FomlTail < EffectiveTrainShots), nameof(FomlTail), FomlTail, $"must be in 1..{EffectiveTrainShots - 1} (training shots − 1)");
+        Require(Threads >= 1, nameof(Threads), Threads, "must be at least 1");
+        Require(CheckpointInterval >= 1, nameof(CheckpointInterval), CheckpointInterval, "must be at least 1");
+        Require(!Replacement || InnerBatch <= Classes * EffectiveTrainShots, nameof(InnerBatch), InnerBatch,
+            $"cannot exceed the {Classes * EffectiveTrainShots} samples of a task when {nameof(Replacement)} draws distinct samples");
     }
 
     /// <summary>These options with the evaluation-only settings reset: two runs with equal training flags
@@ -59,10 +80,57 @@ public sealed record FewShotOptions
     public FewShotOptions TrainingFlags() => this with
     {
         EvalSamples = 0, EvalInterval = 0, Transductive = false, Threads = 0, EvalBatch = 0, EvalIters = 0, Shots = EffectiveTrainShots, TrainShots = 0,
+        CheckpointInterval = 0,
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this);
+    /// <summary>supervised-reptile's inner optimizer: Adam with β1 = 0, or plain SGD.</summary>
+    public Optimizer CreateInnerOptimizer(int parameterCount) =>
+        Sgd ? new Sgd(LearningRate) : new Adam(parameterCount, LearningRate, beta1: 0f);
 
-    public static FewShotOptions FromJson(string json) =>
-        JsonSerializer.Deserialize<FewShotOptions>(json) ?? throw new InvalidDataException("Empty options in the checkpoint.");
+    /// <summary>The outer loop's settings.</summary>
+    public ReptileOptions ToReptileOptions() => new()
+    {
+        MetaBatch = MetaBatch,
+        MetaStep = MetaStep,
+        MetaStepFinal = MetaStepFinal,
+        MetaIterations = MetaIters,
+        Seed = (ulong)Seed,
+        FirstOrderMaml = Foml,
+        Threads = Threads,
+        InnerState = InnerState,
+        WeightDecayRate = WeightDecay,
+    };
+
+    /// <summary>The meta-training tasks: <see cref="Classes"/>-way, <see cref="EffectiveTrainShots"/> shots, with
+    /// FOML's tail as the last batch.</summary>
+    public FewShotTaskSampler CreateTrainingTasks(FewShotDataset trainSet) =>
+        new(trainSet, Classes, EffectiveTrainShots, InnerBatch, InnerIters, Replacement, FomlTail ?? 0, heldOutIsLastBatch: true);
+
+    /// <summary>φ's trainer over <paramref name="trainSet"/>'s tasks.</summary>
+    public ReptileTrainer CreateTrainer(Sequential model, Optimizer innerOptimizer, FewShotDataset trainSet) =>
+        new(model, innerOptimizer, CreateTrainingTasks(trainSet), ToReptileOptions());
+
+    /// <summary>The evaluation protocol of these options.</summary>
+    public FewShotEvaluator CreateEvaluator() =>
+        new(Classes, Shots, EvalBatch, EvalIters, Replacement, Transductive, WeightDecay);
+
+    public string ToJson() => JsonSerializer.Serialize(this, FewShotOptionsJson.Default.FewShotOptions);
+
+    /// <summary>Options read back from <see cref="ToJson"/>'s text found in <paramref name="path"/>.</summary>
+    public static FewShotOptions FromJson(string json, string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, FewShotOptionsJson.Default.FewShotOptions)
+                ?? throw new InvalidFileException(path, null, "options", "empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidFileException(path, null, "options", $"not valid options JSON ({e.Message})", e);
+        }
+    }
 }
+
+/// <summary>Source-generated JSON for <see cref="FewShotOptions"/> (no reflection: trimming and Native AOT safe).</summary>
+[JsonSerializable(typeof(FewShotOptions))]
+internal sealed partial class FewShotOptionsJson : JsonSerializerContext;

@@ -9,7 +9,7 @@ public static class LearningCurve
 {
     public const int MaxPoints = 250;
 
-    public static SvgChart Plot(IReadOnlyList<FewShotMetricsRow> metrics, FewShotOptions options)
+    public static SvgChart Plot(IReadOnlyList<MetricsRow> metrics, FewShotOptions options)
     {
         var (x, test, train, window) = Points(metrics);
         return new SvgChart($"Reptile on Omniglot, {options.Classes}-way {options.Shots}-shot: accuracy during meta-training", "meta-iteration",
@@ -21,13 +21,13 @@ public static class LearningCurve
 
     /// <summary>The drawn points: every stride-th interval evaluation (and the last), each the mean of the
     /// <c>Window</c> evaluations up to it.</summary>
-    public static (double[] Iterations, double[] Test, double[] Train, int Window) Points(IReadOnlyList<FewShotMetricsRow> metrics)
+    public static (double[] Iterations, double[] Test, double[] Train, int Window) Points(IReadOnlyList<MetricsRow> metrics)
     {
         var evals = metrics.Where(r => r.TestAccuracy.HasValue && r.TrainAccuracy.HasValue).ToArray();
         int window = Math.Clamp(evals.Length / 15, 1, 200);
         int stride = Math.Max(1, (evals.Length + MaxPoints - 1) / MaxPoints);
         var points = Enumerable.Range(0, evals.Length).Where(i => i % stride == stride - 1 || i == evals.Length - 1).ToArray();
-        double[] Smooth(Func<FewShotMetricsRow, double> pick)
+        double[] Smooth(Func<MetricsRow, double> pick)
         {
             var prefix = new double[evals.Length + 1];
             for (int i = 0; i < evals.Length; i++) prefix[i + 1] = prefix[i] + pick(evals[i]);

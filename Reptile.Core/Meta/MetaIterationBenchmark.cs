@@ -26,20 +26,15 @@ public static class MetaIterationBenchmark
 
     public static ReptileTrainer OmniglotTrainer(FewShotDataset train, int threads, InnerStateMode innerState, int metaIters = 100_000)
     {
-        var options = PaperOmniglot(threads, metaIters);
+        var options = PaperOmniglot(threads, metaIters) with { InnerState = innerState };
         var model = Models.Omniglot(options.Classes).Initialize(new Rng(0));
-        var loop = new FewShotInnerLoop(train, options.Classes, options.EffectiveTrainShots, options.InnerBatch, options.InnerIters);
-        return new ReptileTrainer(model, new Adam(model.ParameterCount, options.LearningRate, beta1: 0f), loop, new ReptileOptions
-        {
-            MetaBatch = options.MetaBatch, MetaStep = options.MetaStep, MetaStepFinal = options.MetaStepFinal,
-            MetaIterations = metaIters, Threads = threads, InnerState = innerState,
-        });
+        return options.CreateTrainer(model, options.CreateInnerOptimizer(model.ParameterCount), train);
     }
 
     public static ReptileTrainer SineTrainer(int metaIters = 30_000)
     {
         var model = Models.SineMlp().Initialize(new Rng(0));
-        return new ReptileTrainer(model, new Sgd(0.02f), new SineInnerLoop(), new ReptileOptions { MetaIterations = metaIters, MetaStep = 0.1f, MetaStepFinal = 0f });
+        return new ReptileTrainer(model, new Sgd(0.02f), new SineTaskSampler(), new SineExperimentOptions { MetaIterations = metaIters }.ToReptileOptions());
     }
 
     /// <summary>Random 0/1 28×28 images in Omniglot's proportions (4800 classes × 20), for machines without the data.</summary>

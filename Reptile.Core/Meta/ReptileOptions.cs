@@ -19,6 +19,9 @@ public sealed record ReptileOptions
     public InnerStateMode InnerState { get; init; } = InnerStateMode.Chained;
     /// <summary>First-order MAML instead of Reptile: move φ by the mean of each task's last step.</summary>
     public bool FirstOrderMaml { get; init; }
+    /// <summary>The parameters are multiplied by this rate before each inner step (supervised-reptile's weight
+    /// decay; 1: none). In (0, 1].</summary>
+    public float WeightDecayRate { get; init; } = 1f;
 
     /// <summary>ε at <paramref name="iteration"/>: frac·final + (1 − frac)·initial with frac = iteration / total,
     /// held at the final value past the planned total (extrapolating would make ε negative).</summary>
@@ -33,6 +36,8 @@ public sealed record ReptileOptions
         if (MetaBatch < 1) throw new ArgumentOutOfRangeException(nameof(MetaBatch), MetaBatch, "the meta-batch needs at least one task");
         if (MetaIterations < 1) throw new ArgumentOutOfRangeException(nameof(MetaIterations), MetaIterations, "at least one meta-iteration");
         if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "at least one thread");
-        if (!float.IsFinite(MetaStep) || !float.IsFinite(MetaStepFinal)) throw new ArgumentOutOfRangeException(nameof(MetaStep), "the meta step must be finite");
+        if (!(MetaStep >= 0 && MetaStep <= 1)) throw new ArgumentOutOfRangeException(nameof(MetaStep), MetaStep, "the meta step ε is a fraction of the way towards the task weights, in [0, 1]");
+        if (!(MetaStepFinal >= 0 && MetaStepFinal <= 1)) throw new ArgumentOutOfRangeException(nameof(MetaStepFinal), MetaStepFinal, "the final meta step ε is a fraction of the way towards the task weights, in [0, 1]");
+        if (!(WeightDecayRate > 0 && WeightDecayRate <= 1)) throw new ArgumentOutOfRangeException(nameof(WeightDecayRate), WeightDecayRate, "a rate the parameters are multiplied by, in (0, 1]");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Reptile.Layers;
 using Reptile.Optim;
 
@@ -16,12 +15,23 @@ public sealed record SineExperimentOptions
     public int EvaluationShots { get; init; } = 10;
     public int EvaluationSteps { get; init; } = 32;
 
+    /// <summary>The outer loop's settings: ε annealed linearly from <see cref="MetaStep"/> to 0.</summary>
+    public ReptileOptions ToReptileOptions() => new()
+    {
+        MetaIterations = MetaIterations,
+        MetaStep = MetaStep,
+        MetaStepFinal = 0f,
+        Seed = Seed,
+    };
+
     public void Validate()
     {
         if (MetaIterations < 1) throw new ArgumentOutOfRangeException(nameof(MetaIterations), MetaIterations, "at least one meta-iteration");
         if (!(InnerLearningRate > 0) || !float.IsFinite(InnerLearningRate)) throw new ArgumentOutOfRangeException(nameof(InnerLearningRate), InnerLearningRate, "must be a positive number");
         if (!(MetaStep > 0) || MetaStep > 1) throw new ArgumentOutOfRangeException(nameof(MetaStep), MetaStep, "must be in (0, 1]");
         if (EvaluationTasks < 1) throw new ArgumentOutOfRangeException(nameof(EvaluationTasks), EvaluationTasks, "at least one evaluation task");
+        if (EvaluationShots < 1 || EvaluationShots > SineWaveTask.GridSize) throw new ArgumentOutOfRangeException(nameof(EvaluationShots), EvaluationShots, $"must be in 1..{SineWaveTask.GridSize}");
+        if (EvaluationSteps < 0) throw new ArgumentOutOfRangeException(nameof(EvaluationSteps), EvaluationSteps, "cannot be negative");
     }
 }
 
@@ -30,7 +40,7 @@ public sealed record SineExperimentResult(
     MeanWithCi ReptileMse,
     MeanWithCi RandomMse,
     double TrainSeconds,
-    IReadOnlyList<MetricsRow> Metrics,
+    MetricsLog Metrics,
     SineEvaluator.Episode Example,
     Sequential Model);
 
@@ -41,28 +51,9 @@ public static class SineExperiment
         options.Validate();
         var model = Models.SineMlp().Initialize(new Rng(options.Seed));
         var randomInit = model.Clone();
-        var trainer = new ReptileTrainer(model, new Sgd(options.InnerLearningRate), new SineInnerLoop(),
-            new ReptileOptions
-            {
-                MetaIterations = options.MetaIterations,
-                MetaStep = options.MetaStep,
-                MetaStepFinal = 0f,
-                Seed = options.Seed,
-            });
-
-        var metrics = new List<MetricsRow>(options.MetaIterations);
-        int reportEvery = Math.Max(1, options.MetaIterations / 200);
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < options.MetaIterations; i++)
-        {
-            cancel.ThrowIfCancellationRequested();
-            float metaStep = trainer.Options.MetaStepAt(i);
-            float loss = trainer.Step();
-            metrics.Add(new MetricsRow(i, metaStep, loss));
-            if ((i + 1) % reportEvery == 0 || i + 1 == options.MetaIterations)
-                progress?.Report(new TrainingProgress(i + 1, options.MetaIterations, loss, clock.Elapsed));
-        }
-        double trainSeconds = clock.Elapsed.TotalSeconds;
+        var trainer = new ReptileTrainer(model, new Sgd(options.InnerLearningRate), new SineTaskSampler(), options.ToReptileOptions());
+        var metrics = new MetricsLog();
+        double trainSeconds = TrainingLoop.Run(trainer, metrics, options.MetaIterations, null, progress, cancel);
 
         var evaluator = new SineEvaluator(options.EvaluationShots, options.EvaluationSteps, options.InnerLearningRate);
         var reptile = evaluator.Evaluate(model, options.Seed, options.EvaluationTasks);

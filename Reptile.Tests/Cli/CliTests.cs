@@ -54,7 +54,7 @@ public class CliTests
         Assert.Contains("Reptile init:", output);
 
         var csv = File.ReadAllLines(Path.Combine(dir, "metrics.csv"));
-        Assert.Equal("iteration,meta_step,train_loss", csv[0]);
+        Assert.Equal("iteration,meta_step,train_loss,train_accuracy,test_accuracy", csv[0]);
         Assert.Equal(301, csv.Length);
         var svg = File.ReadAllText(Path.Combine(dir, "sine.svg"));
         Assert.StartsWith("<svg", svg);

@@ -33,7 +33,7 @@ public class AllocationTests
     {
         var data = SyntheticData.Dataset(12, 10, 28, seed: 4);
         var model = Models.Omniglot(5).Initialize(new Rng(1));
-        var loop = new FewShotInnerLoop(data, 5, 10, 10, 5);
+        var loop = new FewShotTaskSampler(data, 5, 10, 10, 5);
         var trainer = new ReptileTrainer(model, new Adam(model.ParameterCount, 1e-3f), loop,
             new ReptileOptions { MetaBatch = 5, MetaIterations = 100, MetaStep = 1f, MetaStepFinal = 0f, Threads = threads, InnerState = innerState });
         Assert.Equal(0, AllocatedBy(() => trainer.Step(), warmup: 3, runs: 5));

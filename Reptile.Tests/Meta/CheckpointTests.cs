@@ -84,7 +84,7 @@ public class CheckpointTests
         Experiment(SmallRun).SaveCheckpoint(folder);
         var other = Experiment(SmallRun with { LearningRate = 0.01f });
         var e = Assert.Throws<ArgumentException>(() => other.Resume(folder));
-        Assert.Contains("other flags", e.Message);
+        Assert.Contains("other training options", e.Message);
         // Evaluation-only flags may change.
         Experiment(SmallRun with { EvalSamples = 9, Threads = 2, Transductive = true }).Resume(folder);
     }
@@ -94,7 +94,7 @@ public class CheckpointTests
     {
         var folder = Directory.CreateTempSubdirectory("reptile-model-").FullName;
         Experiment(SmallRun).SaveCheckpoint(folder);
-        var e = Assert.Throws<InvalidDataException>(() => ReptileCheckpoint.Load(folder, Models.SineMlp(), null));
+        var e = Assert.Throws<InvalidFileException>(() => ReptileCheckpoint.Load(folder, Models.SineMlp(), null));
         Assert.Contains("0.weight", e.Message);
     }
 
@@ -150,7 +150,7 @@ public class ThreadDeterminismTests
             Classes = 3, Shots = 2, TrainShots = 4, InnerBatch = 6, InnerIters = 2, MetaBatch = 2, MetaIters = 4,
             MetaStep = 1f, MetaStepFinal = 0f, EvalInterval = 2, Seed = 6, InnerState = InnerStateMode.Chained,
         };
-        (float[], IReadOnlyList<FewShotMetricsRow>) Run(int threads)
+        (float[], IReadOnlyList<MetricsRow>) Run(int threads)
         {
             var e = new FewShotExperiment(options with { Threads = threads }, train, train, ways => Models.Omniglot(ways));
             e.Train(null, null, null);

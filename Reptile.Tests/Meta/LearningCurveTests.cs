@@ -4,7 +4,7 @@ namespace Reptile.Tests.Meta;
 
 public class LearningCurveTests
 {
-    private static FewShotMetricsRow Row(int iteration, double? test, double? train) => new(iteration, 1f, 0.5f, train, test);
+    private static MetricsRow Row(int iteration, double? test, double? train) => new(iteration, 1f, 0.5f, train, test);
 
     [Fact]
     public void ALongRunIsDrawnAtAFewHundredPointsOfMovingAverages()

@@ -1,27 +1,44 @@
 using Reptile.Autograd;
 using Reptile.Layers;
 using Reptile.Meta;
+using Reptile.Objectives;
 using Reptile.Optim;
 
 namespace Reptile.Tests.Meta;
 
 public class ReptileTrainerTests
 {
-    /// <summary>An inner loop whose task t moves every parameter to a known value, to check the outer update.</summary>
-    private sealed class FixedTargets(Func<int, int, float> target) : IInnerLoop
+    /// <summary>Tasks of one batch each, whose loss targets are NaN at task <paramref name="nanTask"/> (counting
+    /// tasks from the start).</summary>
+    private sealed class OneBatchTasks(int inputs, int outputs, int nanTask = -1) : ITaskSampler
     {
-        private int calls;
+        private readonly Tensor input = Tensor.Zeros(false, 1, inputs);
+        private readonly MseLoss loss = new() { Target = Tensor.Zeros(false, 1, outputs) };
+        private int tasks;
 
-        public float Adapt(Sequential model, Optimizer optimizer, Tape tape, Rng rng, Span<float> beforeLastStep)
+        public int Sample(Rng rng)
         {
-            int task = calls++;
-            if (!beforeLastStep.IsEmpty)
-                for (int i = 0; i < beforeLastStep.Length; i++) beforeLastStep[i] = model.Parameters[i] + 1f;
-            for (int i = 0; i < model.Parameters.Length; i++) model.Parameters[i] = target(task, i);
-            return 0.5f;
+            loss.Target.Values.Fill(tasks++ == nanTask ? float.NaN : 0f);
+            return 1;
         }
 
-        public IInnerLoop Clone() => throw new NotSupportedException();
+        public TaskBatch Batch(int step, Rng rng) => new(input, loss);
+        public ITaskSampler Clone() => throw new NotSupportedException();
+    }
+
+    /// <summary>An "optimizer" whose step moves every parameter of the t-th task to target(t, i): the inner loop's
+    /// result is known, so the outer update can be checked alone.</summary>
+    private sealed class MoveTo(Func<int, int, float> target) : Optimizer
+    {
+        private int steps;
+
+        public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+        {
+            int task = steps++;
+            for (int i = 0; i < parameters.Length; i++) parameters[i] = target(task, i);
+        }
+
+        public override Optimizer Clone() => throw new NotSupportedException();
     }
 
     [Fact]
@@ -29,7 +46,7 @@ public class ReptileTrainerTests
     {
         var model = new Sequential(new Dense(3, 2)).Initialize(new Rng(1));
         var phi = model.Parameters.ToArray();
-        var trainer = new ReptileTrainer(model, new Sgd(0.1f), new FixedTargets((t, i) => t * 10 + i),
+        var trainer = new ReptileTrainer(model, new MoveTo((t, i) => t * 10 + i), new OneBatchTasks(3, 2),
             new ReptileOptions { MetaBatch = 3, MetaStep = 0.5f, MetaStepFinal = 0.1f, MetaIterations = 4 });
         trainer.Step();
         for (int i = 0; i < phi.Length; i++)
@@ -55,33 +72,24 @@ public class ReptileTrainerTests
     {
         var model = new Sequential(new Dense(2, 2)).Initialize(new Rng(2));
         var phi = model.Parameters.ToArray();
-        // The fake loop reports "before last step" = φ + 1 and ends at 7: the last step is 7 − (φ + 1).
-        var trainer = new ReptileTrainer(model, new Sgd(0.1f), new FixedTargets((_, _) => 7f),
+        // One step per task, from φ to 7: the last step is 7 − φ.
+        var trainer = new ReptileTrainer(model, new MoveTo((_, _) => 7f), new OneBatchTasks(2, 2),
             new ReptileOptions { MetaBatch = 2, MetaStep = 0.25f, MetaStepFinal = 0.25f, MetaIterations = 1, FirstOrderMaml = true });
         trainer.Step();
         for (int i = 0; i < phi.Length; i++)
-            Assert.Equal(phi[i] + 0.25f * (7f - (phi[i] + 1f)), model.Parameters[i], 4);
+            Assert.Equal(phi[i] + 0.25f * (7f - phi[i]), model.Parameters[i], 4);
     }
 
     [Fact]
     public void NaNLossStopsTrainingNamingTheIteration()
     {
         var model = new Sequential(new Dense(1, 1)).Initialize(new Rng(3));
-        var loop = new NaNAt(2);
-        var trainer = new ReptileTrainer(model, new Sgd(0.1f), loop, new ReptileOptions { MetaIterations = 10 });
+        var trainer = new ReptileTrainer(model, new Sgd(0.1f), new OneBatchTasks(1, 1, nanTask: 2), new ReptileOptions { MetaIterations = 10 });
         trainer.Step();
         trainer.Step();
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.Step());
         Assert.Equal(2, e.Iteration);
         Assert.Contains("meta-iteration 2", e.Message);
-    }
-
-    private sealed class NaNAt(int iteration) : IInnerLoop
-    {
-        private int calls;
-        public float Adapt(Sequential model, Optimizer optimizer, Tape tape, Rng rng, Span<float> beforeLastStep) =>
-            calls++ == iteration ? float.NaN : 1f;
-        public IInnerLoop Clone() => throw new NotSupportedException();
     }
 
     [Fact]

@@ -76,7 +76,7 @@ internal sealed class PyTorchReference : IDisposable
     public void CheckMetaIteration(Sequential model, Func<int, int, (Tensor Input, Loss Loss)> batch, int tasks, int steps)
     {
         LoadParameters(model, "p.");
-        var loop = new ReplayInnerLoop(batch, steps);
+        var loop = new ReplayTasks(batch, steps);
         var trainer = new ReptileTrainer(model, new Sgd((float)Scalar("inner_lr")), loop, new ReptileOptions
         {
             MetaBatch = tasks,
@@ -89,24 +89,24 @@ internal sealed class PyTorchReference : IDisposable
             AssertClose("r." + p.Name, model.Parameters.AsSpan(p.Offset, p.Length), Floats("r." + p.Name));
     }
 
-    /// <summary>An inner loop that trains on given batches instead of sampling.</summary>
-    private sealed class ReplayInnerLoop(Func<int, int, (Tensor Input, Loss Loss)> batch, int steps) : IInnerLoop
+    /// <summary>Tasks that replay given batches instead of sampling.</summary>
+    private sealed class ReplayTasks(Func<int, int, (Tensor Input, Loss Loss)> batch, int steps) : ITaskSampler
     {
-        private int task;
+        private int task = -1;
 
-        public float Adapt(Sequential model, Optimizer optimizer, Tape tape, Rng rng, Span<float> beforeLastStep)
+        public int Sample(Rng rng)
         {
-            float sum = 0;
-            for (int s = 0; s < steps; s++)
-            {
-                var (input, loss) = batch(task, s);
-                sum += SupervisedStep.Run(model, optimizer, tape, input, loss);
-            }
             task++;
-            return sum / steps;
+            return steps;
         }
 
-        public IInnerLoop Clone() => throw new NotSupportedException();
+        public TaskBatch Batch(int step, Rng rng)
+        {
+            var (input, loss) = batch(task, step);
+            return new TaskBatch(input, loss);
+        }
+
+        public ITaskSampler Clone() => throw new NotSupportedException();
     }
 
     public void Dispose() => npz.Dispose();

@@ -1,0 +1,87 @@
+using Reptile.Data;
+
+namespace Reptile.Meta;
+
+/// <summary>
+/// supervised-reptile's classification tasks: <see cref="Ways"/> classes with <see cref="Shots"/> images each,
+/// the first <see cref="HeldOutPerClass"/> of each class held out (its _split_train_test), and
+/// <see cref="Steps"/> mini-batches of <see cref="BatchSize"/> drawn from the rest (its _mini_batches). Held-out
+/// samples are either the last batch (first-order MAML's tail) or left for predictions (evaluation).
+/// </summary>
+public sealed class FewShotTaskSampler : ITaskSampler
+{
+    private readonly FewShotDataset dataset;
+    private readonly FewShotBatch batch = new();
+    private readonly MiniBatcher batcher;
+    private readonly int[] classScratch, imageScratch, pool, heldOut;
+
+    public int Ways { get; }
+    public int Shots { get; }
+    public int BatchSize { get; }
+    public int Steps { get; }
+    public bool Replacement => batcher.Replacement;
+    public int HeldOutPerClass { get; }
+    /// <summary>True: the held-out samples are the last step's batch (FOML's tail); false: no step trains on them.</summary>
+    public bool HeldOutIsLastBatch { get; }
+
+    /// <summary>The task drawn last.</summary>
+    public FewShotTask Task { get; } = new();
+    /// <summary>Indices (into <see cref="Task"/>) of the held-out samples, class by class.</summary>
+    public ReadOnlySpan<int> HeldOut => heldOut;
+    /// <summary>Indices of the samples the mini-batches are drawn from.</summary>
+    public ReadOnlySpan<int> Pool => pool;
+
+    public FewShotTaskSampler(FewShotDataset dataset, int ways, int shots, int batchSize, int steps,
+        bool replacement = false, int heldOutPerClass = 0, bool heldOutIsLastBatch = false)
+    {
+        if (ways < 1) throw new ArgumentOutOfRangeException(nameof(ways), ways, "at least one class per task");
+        if (shots < 1) throw new ArgumentOutOfRangeException(nameof(shots), shots, "at least one image per class");
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "at least one sample per batch");
+        if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "cannot be negative");
+        if (heldOutPerClass < 0 || heldOutPerClass >= shots)
+            throw new ArgumentOutOfRangeException(nameof(heldOutPerClass), heldOutPerClass, $"must leave training images out of {shots} per class");
+        if (ways > dataset.Classes.Count)
+            throw new ArgumentException($"A {ways}-way task needs {ways} classes; the dataset has {dataset.Classes.Count}.", nameof(ways));
+        (this.dataset, Ways, Shots, BatchSize, Steps, HeldOutPerClass, HeldOutIsLastBatch) =
+            (dataset, ways, shots, batchSize, steps, heldOutPerClass, heldOutIsLastBatch && heldOutPerClass > 0);
+        batcher = new MiniBatcher(replacement);
+        classScratch = new int[dataset.Classes.Count];
+        imageScratch = new int[dataset.Classes.Max(c => c.ImageCount)];
+        heldOut = new int[ways * heldOutPerClass];
+        pool = new int[ways * (shots - heldOutPerClass)];
+        int p = 0, q = 0;
+        for (int i = 0; i < ways * shots; i++)
+        {
+            if (i % shots < heldOutPerClass) heldOut[q++] = i;
+            else pool[p++] = i;
+        }
+    }
+
+    public int Sample(Rng rng)
+    {
+        Task.Sample(dataset, Ways, Shots, rng, classScratch, imageScratch);
+        batcher.Reset(pool);
+        return Steps;
+    }
+
+    public TaskBatch Batch(int step, Rng rng)
+    {
+        if (HeldOutIsLastBatch && step == Steps - 1) return Fill(heldOut);
+        var indices = batch.IndexBuffer(BatchSize);
+        batcher.Next(indices, rng);
+        return Fill(indices);
+    }
+
+    /// <summary>A batch of the given samples of the task drawn last (for predictions on held-out samples).</summary>
+    public TaskBatch Fill(ReadOnlySpan<int> samples)
+    {
+        batch.Fill(Task, samples);
+        return new TaskBatch(batch.Inputs, batch.Loss);
+    }
+
+    /// <summary>An index buffer of <paramref name="size"/> entries owned by this sampler (for <see cref="Fill"/>).</summary>
+    internal Span<int> IndexBuffer(int size) => batch.IndexBuffer(size);
+
+    public ITaskSampler Clone() =>
+        new FewShotTaskSampler(dataset, Ways, Shots, BatchSize, Steps, Replacement, HeldOutPerClass, HeldOutIsLastBatch);
+}

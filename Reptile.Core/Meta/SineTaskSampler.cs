@@ -1,0 +1,53 @@
+using Reptile.Objectives;
+
+namespace Reptile.Meta;
+
+/// <summary>
+/// The sine demo's tasks: a random sine wave, its 50 grid points shuffled into minibatches (5 of 10 by default),
+/// one step per minibatch for <see cref="Epochs"/> epochs, as the authors' demo trains.
+/// </summary>
+public sealed class SineTaskSampler : ITaskSampler
+{
+    private readonly int[] order = Enumerable.Range(0, SineWaveTask.GridSize).ToArray();
+    private readonly Tensor inputs, targets;
+    private readonly MseLoss loss = new();
+    private SineWaveTask task;
+
+    public int BatchSize { get; }
+    public int Epochs { get; }
+    private int BatchesPerEpoch => SineWaveTask.GridSize / BatchSize;
+
+    public SineTaskSampler(int batchSize = 10, int epochs = 1)
+    {
+        if (batchSize < 1 || batchSize > SineWaveTask.GridSize) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"must be in 1..{SineWaveTask.GridSize}");
+        if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "at least one epoch");
+        (BatchSize, Epochs) = (batchSize, epochs);
+        inputs = Tensor.Zeros(false, batchSize, 1);
+        targets = Tensor.Zeros(false, batchSize, 1);
+        loss.Target = targets;
+    }
+
+    public int Sample(Rng rng)
+    {
+        task = SineWaveTask.Sample(rng);
+        return BatchesPerEpoch * Epochs;
+    }
+
+    public TaskBatch Batch(int step, Rng rng)
+    {
+        int b = step % BatchesPerEpoch;
+        if (b == 0) rng.Shuffle(order.AsSpan()); // a new epoch
+        var grid = SineWaveTask.Grid;
+        var x = inputs.Values;
+        var y = targets.Values;
+        for (int i = 0; i < BatchSize; i++)
+        {
+            float xi = grid[order[b * BatchSize + i]];
+            x[i] = xi;
+            y[i] = task.Evaluate(xi);
+        }
+        return new TaskBatch(inputs, loss);
+    }
+
+    public ITaskSampler Clone() => new SineTaskSampler(BatchSize, Epochs);
+}
