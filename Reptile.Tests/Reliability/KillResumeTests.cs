@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Reptile.IO;
+using Reptile.Meta;
+using Reptile.Tests.IO;
+
+namespace Reptile.Tests.Reliability;
+
+/// <summary>
+/// kill -9 at random instants of a real training run (the `reptile` command in a child process, checkpointing
+/// every meta-iteration, so many kills land inside checkpoint writes), resumed after each kill: the final weights
+/// equal an uninterrupted run's bit for bit, metrics.csv has every row exactly once, and no temporary file is left.
+/// </summary>
+public class KillResumeTests
+{
+    public const int Kills = 50;
+
+    private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "reptile.dll");
+
+    private static string[] Flags(string data, string checkpoint) =>
+    [
+        "images", "--data", data, "--size", "8", "--classes", "3", "--shots", "1", "--train-shots", "3",
+        "--inner-batch", "3", "--inner-iters", "2", "--meta-batch", "2", "--meta-iters", "300", "--eval-interval", "7",
+        "--eval-samples", "3", "--eval-iters", "2", "--checkpoint-interval", "1", "--threads", "2", "--seed", "4",
+        "--checkpoint", checkpoint,
+    ];
+
+    [Fact]
+    public void KilledRunsResumeToTheUninterruptedResult()
+    {
+        var root = Directory.CreateTempSubdirectory("reptile-kill-").FullName;
+        var data = WriteImageFolder(Path.Combine(root, "images"), classes: 12, images: 4, size: 10);
+        var straight = Path.Combine(root, "straight");
+        Assert.Equal(0, RunToEnd(Flags(data, straight)));
+
+        var killed = Path.Combine(root, "killed");
+        var random = new Random(7);
+        int kills = 0, tempLeft = 0, started = 0;
+        while (kills < Kills)
+        {
+            var args = Flags(data, killed).ToList();
+            if (ReptileCheckpoint.Exists(killed)) args.Add("--resume");
+            using var child = Start(args);
+            started++;
+            if (child.WaitForExit(random.Next(250, 900))) break; // finished before the kill: no more kill points
+            child.Kill(entireProcessTree: true); // SIGKILL
+            child.WaitForExit();
+            kills++;
+            if (Directory.Exists(killed) && Directory.EnumerateFiles(killed, ".*.tmp").Any()) tempLeft++;
+        }
+        var last = Flags(data, killed).ToList();
+        if (ReptileCheckpoint.Exists(killed)) last.Add("--resume");
+        Assert.Equal(0, RunToEnd(last.ToArray()));
+
+        Assert.True(kills >= Kills, $"only {kills} kills: the run finished after {started} starts (make it longer)");
+        var (expected, _) = SafeTensors.Read(Path.Combine(straight, ReptileCheckpoint.ModelFile));
+        var (actual, _) = SafeTensors.Read(Path.Combine(killed, ReptileCheckpoint.ModelFile));
+        Assert.Equal(expected.Select(t => t.Name), actual.Select(t => t.Name));
+        for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i].Data, actual[i].Data);
+        var rows = MetricsLog.Read(Path.Combine(killed, ReptileCheckpoint.MetricsFile));
+        Assert.Equal(Enumerable.Range(0, 300), rows.Select(r => r.Iteration));
+        Assert.Equal(File.ReadAllText(Path.Combine(straight, ReptileCheckpoint.MetricsFile)), File.ReadAllText(Path.Combine(killed, ReptileCheckpoint.MetricsFile)));
+        Assert.Empty(Directory.EnumerateFiles(killed, ".*.tmp"));
+        Console.WriteLine($"{kills} kills ({tempLeft} left a temporary file behind, i.e. landed inside a write); resumed bit for bit.");
+        Directory.Delete(root, recursive: true);
+    }
+
+    private static Process Start(IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Cli);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static int RunToEnd(string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Cli);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(120_000), "the run did not finish in 2 minutes");
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {error}\n{output.Result}");
+        return process.ExitCode;
+    }
+
+    /// <summary>ROOT/classN/imageK.png: random gray images.</summary>
+    private static string WriteImageFolder(string root, int classes, int images, int size)
+    {
+        var rng = new Rng(3);
+        for (int c = 0; c < classes; c++)
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(root, $"class{c:D2}")).FullName;
+            for (int k = 0; k < images; k++)
+            {
+                var rows = new byte[size][];
+                for (int y = 0; y < size; y++)
+                {
+                    rows[y] = new byte[size];
+                    for (int x = 0; x < size; x++) rows[y][x] = (byte)rng.NextInt(256);
+                }
+                File.WriteAllBytes(Path.Combine(folder, $"image{k}.png"), PngTestEncoder.Encode(size, size, 0, 8, rows));
+            }
+        }
+        return root;
+    }
+}
