@@ -59,6 +59,23 @@ internal readonly struct TanhOperator : IUnaryOperator
     public float Invoke(float x) => MathF.Tanh(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x)
+    {
+        x = Vector128.Min(Vector128.Max(x, Vector128.Create(-Clamp)), Vector128.Create(Clamp));
+        var z = x * x;
+        var p = Vector128.FusedMultiplyAdd(Vector128.Create(A13), z, Vector128.Create(A11));
+        p = Vector128.FusedMultiplyAdd(p, z, Vector128.Create(A9));
+        p = Vector128.FusedMultiplyAdd(p, z, Vector128.Create(A7));
+        p = Vector128.FusedMultiplyAdd(p, z, Vector128.Create(A5));
+        p = Vector128.FusedMultiplyAdd(p, z, Vector128.Create(A3));
+        p = Vector128.FusedMultiplyAdd(p, z, Vector128.Create(A1));
+        var q = Vector128.FusedMultiplyAdd(Vector128.Create(B6), z, Vector128.Create(B4));
+        q = Vector128.FusedMultiplyAdd(q, z, Vector128.Create(B2));
+        q = Vector128.FusedMultiplyAdd(q, z, Vector128.Create(B0));
+        return p * x * Reciprocal.Of(q);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> x)
     {
         x = Vector256.Min(Vector256.Max(x, Vector256.Create(-Clamp)), Vector256.Create(Clamp));
@@ -97,6 +114,8 @@ internal readonly struct TanhOperator : IUnaryOperator
 internal readonly struct TanhBackwardOperator : ITernaryOperator
 {
     public float Invoke(float y, float dy, float dx) => MathF.FusedMultiplyAdd(dy, 1f - y * y, dx);
+    public Vector128<float> Invoke(Vector128<float> y, Vector128<float> dy, Vector128<float> dx) =>
+        Vector128.FusedMultiplyAdd(dy, Vector128.FusedMultiplyAdd(-y, y, Vector128<float>.One), dx);
     public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy, Vector256<float> dx) =>
         Vector256.FusedMultiplyAdd(dy, Vector256.FusedMultiplyAdd(-y, y, Vector256<float>.One), dx);
     public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy, Vector512<float> dx) =>
@@ -107,6 +126,7 @@ internal readonly struct TanhBackwardOperator : ITernaryOperator
 internal readonly struct ReluOperator : IUnaryOperator
 {
     public float Invoke(float x) => x > 0f ? x : 0f;
+    public Vector128<float> Invoke(Vector128<float> x) => x & Vector128.GreaterThan(x, Vector128<float>.Zero);
     public Vector256<float> Invoke(Vector256<float> x) => x & Vector256.GreaterThan(x, Vector256<float>.Zero);
     public Vector512<float> Invoke(Vector512<float> x) => x & Vector512.GreaterThan(x, Vector512<float>.Zero);
 }
@@ -115,6 +135,7 @@ internal readonly struct ReluOperator : IUnaryOperator
 internal readonly struct ReluMaskOperator : IBinaryOperator
 {
     public float Invoke(float y, float dy) => y > 0f ? dy : 0f;
+    public Vector128<float> Invoke(Vector128<float> y, Vector128<float> dy) => dy & Vector128.GreaterThan(y, Vector128<float>.Zero);
     public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy & Vector256.GreaterThan(y, Vector256<float>.Zero);
     public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => dy & Vector512.GreaterThan(y, Vector512<float>.Zero);
 }
@@ -122,6 +143,8 @@ internal readonly struct ReluMaskOperator : IBinaryOperator
 internal readonly struct ReluBackwardOperator : ITernaryOperator
 {
     public float Invoke(float y, float dy, float dx) => y > 0f ? dx + dy : dx;
+    public Vector128<float> Invoke(Vector128<float> y, Vector128<float> dy, Vector128<float> dx) =>
+        dx + (dy & Vector128.GreaterThan(y, Vector128<float>.Zero));
     public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy, Vector256<float> dx) =>
         dx + (dy & Vector256.GreaterThan(y, Vector256<float>.Zero));
     public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy, Vector512<float> dx) =>

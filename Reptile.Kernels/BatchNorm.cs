@@ -134,7 +134,7 @@ public static class BatchNorm
             }
             return (Vector512.Sum(s0 + s1), Vector512.Sum(q0 + q1));
         }
-        if (path != SimdPath.Scalar && n >= 8)
+        if (path >= SimdPath.Vector256 && n >= 8)
         {
             var vm = Vector256.Create(mu);
             Vector256<float> s0 = default, s1 = default, q0 = default, q1 = default;
@@ -157,6 +157,30 @@ public static class BatchNorm
                 s1 += d; q1 = Vector256.FusedMultiplyAdd(d, d, q1);
             }
             return (Vector256.Sum(s0 + s1), Vector256.Sum(q0 + q1));
+        }
+        if (path == SimdPath.Vector128 && n >= 4)
+        {
+            var vm = Vector128.Create(mu);
+            Vector128<float> s0 = default, s1 = default, q0 = default, q1 = default;
+            for (; i + 8 <= n; i += 8)
+            {
+                var d0 = Vector128.LoadUnsafe(ref px, i) - vm;
+                var d1 = Vector128.LoadUnsafe(ref px, i + 4) - vm;
+                s0 += d0; q0 = Vector128.FusedMultiplyAdd(d0, d0, q0);
+                s1 += d1; q1 = Vector128.FusedMultiplyAdd(d1, d1, q1);
+            }
+            if (i + 4 <= n)
+            {
+                var d = Vector128.LoadUnsafe(ref px, i) - vm;
+                s0 += d; q0 = Vector128.FusedMultiplyAdd(d, d, q0);
+                i += 4;
+            }
+            if (i < n)
+            {
+                var d = (Vector128.LoadUnsafe(ref px, n - 4) - vm) & ReduceLoop.TailMask128(n - i);
+                s1 += d; q1 = Vector128.FusedMultiplyAdd(d, d, q1);
+            }
+            return (Vector128.Sum(s0 + s1), Vector128.Sum(q0 + q1));
         }
         double s = 0, q = 0;
         for (; i < n; i++)
@@ -187,7 +211,7 @@ public static class BatchNorm
                 if (i + 16 == n) return;
             }
         }
-        if (path != SimdPath.Scalar && n >= 8)
+        if (path >= SimdPath.Vector256 && n >= 8)
         {
             Vector256<float> vm = Vector256.Create(mu), vi = Vector256.Create(inv), vg = Vector256.Create(gamma), vb = Vector256.Create(beta);
             for (; ; i += 8)
@@ -196,6 +220,17 @@ public static class BatchNorm
                 var h = (Vector256.LoadUnsafe(ref px, i) - vm) * vi;
                 activation.Invoke(Vector256.FusedMultiplyAdd(h, vg, vb)).StoreUnsafe(ref py, i);
                 if (i + 8 == n) return;
+            }
+        }
+        if (path == SimdPath.Vector128 && n >= 4)
+        {
+            Vector128<float> vm = Vector128.Create(mu), vi = Vector128.Create(inv), vg = Vector128.Create(gamma), vb = Vector128.Create(beta);
+            for (; ; i += 4)
+            {
+                if (i + 4 > n) i = n - 4;
+                var h = (Vector128.LoadUnsafe(ref px, i) - vm) * vi;
+                activation.Invoke(Vector128.FusedMultiplyAdd(h, vg, vb)).StoreUnsafe(ref py, i);
+                if (i + 4 == n) return;
             }
         }
         for (; i < n; i++)
@@ -210,6 +245,7 @@ public static class BatchNorm
 internal readonly struct TimesNormalizedOperator(float mu, float inv) : IBinaryOperator
 {
     public float Invoke(float dy, float x) => dy * ((x - mu) * inv);
+    public Vector128<float> Invoke(Vector128<float> dy, Vector128<float> x) => dy * ((x - Vector128.Create(mu)) * Vector128.Create(inv));
     public Vector256<float> Invoke(Vector256<float> dy, Vector256<float> x) => dy * ((x - Vector256.Create(mu)) * Vector256.Create(inv));
     public Vector512<float> Invoke(Vector512<float> dy, Vector512<float> x) => dy * ((x - Vector512.Create(mu)) * Vector512.Create(inv));
 }
@@ -218,6 +254,9 @@ internal readonly struct TimesNormalizedOperator(float mu, float inv) : IBinaryO
 internal readonly struct BatchNormBackwardOperator(float a, float b, float c, float mu, float inv) : ITernaryOperator
 {
     public float Invoke(float dy, float x, float dx) => MathF.FusedMultiplyAdd(a, dy, MathF.FusedMultiplyAdd(b, (x - mu) * inv, dx + c));
+    public Vector128<float> Invoke(Vector128<float> dy, Vector128<float> x, Vector128<float> dx) =>
+        Vector128.FusedMultiplyAdd(Vector128.Create(a), dy,
+            Vector128.FusedMultiplyAdd(Vector128.Create(b), (x - Vector128.Create(mu)) * Vector128.Create(inv), dx + Vector128.Create(c)));
     public Vector256<float> Invoke(Vector256<float> dy, Vector256<float> x, Vector256<float> dx) =>
         Vector256.FusedMultiplyAdd(Vector256.Create(a), dy,
             Vector256.FusedMultiplyAdd(Vector256.Create(b), (x - Vector256.Create(mu)) * Vector256.Create(inv), dx + Vector256.Create(c)));

@@ -44,7 +44,8 @@ public static class Convolution
     {
         int plane = CheckIndexed(x.Length, channels, index, cols.Length, nameof(x));
         if (plane < 0) return;
-        bool vector = Simd.Current != SimdPath.Scalar && Avx2.IsSupported;
+        // 128-bit vectors have no gather on ARM64 (nor in the cross-platform API): that path takes the index loop.
+        bool vector = Simd.Current >= SimdPath.Vector256 && Avx2.IsSupported;
         fixed (float* px = x) fixed (int* pi = index) fixed (float* pc = cols)
         {
             for (int c = 0; c < channels; c++)

@@ -38,7 +38,7 @@ internal static class ElementwiseLoop
             end.StoreUnsafe(ref pd, last);
             return;
         }
-        if (path != SimdPath.Scalar && n >= 8)
+        if (path >= SimdPath.Vector256 && n >= 8)
         {
             nuint last = n - 8;
             var end = op.Invoke(Vector256.LoadUnsafe(ref px, last));
@@ -53,6 +53,24 @@ internal static class ElementwiseLoop
             }
             for (; i + 8 <= n; i += 8)
                 op.Invoke(Vector256.LoadUnsafe(ref px, i)).StoreUnsafe(ref pd, i);
+            end.StoreUnsafe(ref pd, last);
+            return;
+        }
+        if (path == SimdPath.Vector128 && n >= 4)
+        {
+            nuint last = n - 4;
+            var end = op.Invoke(Vector128.LoadUnsafe(ref px, last));
+            for (; i + 16 <= n; i += 16)
+            {
+                var a = op.Invoke(Vector128.LoadUnsafe(ref px, i));
+                var b = op.Invoke(Vector128.LoadUnsafe(ref px, i + 4));
+                var c = op.Invoke(Vector128.LoadUnsafe(ref px, i + 8));
+                var d = op.Invoke(Vector128.LoadUnsafe(ref px, i + 12));
+                a.StoreUnsafe(ref pd, i); b.StoreUnsafe(ref pd, i + 4);
+                c.StoreUnsafe(ref pd, i + 8); d.StoreUnsafe(ref pd, i + 12);
+            }
+            for (; i + 4 <= n; i += 4)
+                op.Invoke(Vector128.LoadUnsafe(ref px, i)).StoreUnsafe(ref pd, i);
             end.StoreUnsafe(ref pd, last);
             return;
         }
@@ -85,7 +103,7 @@ internal static class ElementwiseLoop
             end.StoreUnsafe(ref pd, last);
             return;
         }
-        if (path != SimdPath.Scalar && n >= 8)
+        if (path >= SimdPath.Vector256 && n >= 8)
         {
             nuint last = n - 8;
             var end = op.Invoke(Vector256.LoadUnsafe(ref px, last), Vector256.LoadUnsafe(ref py, last));
@@ -100,6 +118,24 @@ internal static class ElementwiseLoop
             }
             for (; i + 8 <= n; i += 8)
                 op.Invoke(Vector256.LoadUnsafe(ref px, i), Vector256.LoadUnsafe(ref py, i)).StoreUnsafe(ref pd, i);
+            end.StoreUnsafe(ref pd, last);
+            return;
+        }
+        if (path == SimdPath.Vector128 && n >= 4)
+        {
+            nuint last = n - 4;
+            var end = op.Invoke(Vector128.LoadUnsafe(ref px, last), Vector128.LoadUnsafe(ref py, last));
+            for (; i + 16 <= n; i += 16)
+            {
+                var a = op.Invoke(Vector128.LoadUnsafe(ref px, i), Vector128.LoadUnsafe(ref py, i));
+                var b = op.Invoke(Vector128.LoadUnsafe(ref px, i + 4), Vector128.LoadUnsafe(ref py, i + 4));
+                var c = op.Invoke(Vector128.LoadUnsafe(ref px, i + 8), Vector128.LoadUnsafe(ref py, i + 8));
+                var d = op.Invoke(Vector128.LoadUnsafe(ref px, i + 12), Vector128.LoadUnsafe(ref py, i + 12));
+                a.StoreUnsafe(ref pd, i); b.StoreUnsafe(ref pd, i + 4);
+                c.StoreUnsafe(ref pd, i + 8); d.StoreUnsafe(ref pd, i + 12);
+            }
+            for (; i + 4 <= n; i += 4)
+                op.Invoke(Vector128.LoadUnsafe(ref px, i), Vector128.LoadUnsafe(ref py, i)).StoreUnsafe(ref pd, i);
             end.StoreUnsafe(ref pd, last);
             return;
         }
@@ -130,7 +166,7 @@ internal static class ElementwiseLoop
             end.StoreUnsafe(ref pd, last);
             return;
         }
-        if (path != SimdPath.Scalar && n >= 8)
+        if (path >= SimdPath.Vector256 && n >= 8)
         {
             nuint last = n - 8;
             var end = op.Invoke(Vector256.LoadUnsafe(ref px, last), Vector256.LoadUnsafe(ref py, last), Vector256.LoadUnsafe(ref pz, last));
@@ -142,6 +178,21 @@ internal static class ElementwiseLoop
             }
             for (; i + 8 <= n; i += 8)
                 op.Invoke(Vector256.LoadUnsafe(ref px, i), Vector256.LoadUnsafe(ref py, i), Vector256.LoadUnsafe(ref pz, i)).StoreUnsafe(ref pd, i);
+            end.StoreUnsafe(ref pd, last);
+            return;
+        }
+        if (path == SimdPath.Vector128 && n >= 4)
+        {
+            nuint last = n - 4;
+            var end = op.Invoke(Vector128.LoadUnsafe(ref px, last), Vector128.LoadUnsafe(ref py, last), Vector128.LoadUnsafe(ref pz, last));
+            for (; i + 8 <= n; i += 8)
+            {
+                var a = op.Invoke(Vector128.LoadUnsafe(ref px, i), Vector128.LoadUnsafe(ref py, i), Vector128.LoadUnsafe(ref pz, i));
+                var b = op.Invoke(Vector128.LoadUnsafe(ref px, i + 4), Vector128.LoadUnsafe(ref py, i + 4), Vector128.LoadUnsafe(ref pz, i + 4));
+                a.StoreUnsafe(ref pd, i); b.StoreUnsafe(ref pd, i + 4);
+            }
+            for (; i + 4 <= n; i += 4)
+                op.Invoke(Vector128.LoadUnsafe(ref px, i), Vector128.LoadUnsafe(ref py, i), Vector128.LoadUnsafe(ref pz, i)).StoreUnsafe(ref pd, i);
             end.StoreUnsafe(ref pd, last);
             return;
         }

@@ -55,6 +55,8 @@ public static class Gemm
             GemmNarrow.Multiply(a, b, c, n, k, accumulate, i0, i1, 0, n);
         else if (path == SimdPath.Vector512)
             GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, 0, n);
+        else if (path == SimdPath.Vector128)
+            GemmDriver.Run<GemmMicroKernel128>(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, 0, n);
         else
             GemmDriver.Run<GemmMicroKernel256>(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, 0, n);
     }
@@ -87,6 +89,8 @@ public static class Gemm
             GemmNarrow.Multiply(a, b, c, n, k, accumulate, 0, m, columnStart, columnEnd);
         else if (path == SimdPath.Vector512)
             GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate, 0, m, columnStart, columnEnd);
+        else if (path == SimdPath.Vector128)
+            GemmDriver.Run<GemmMicroKernel128>(a, transA, b, transB, c, m, n, k, accumulate, 0, m, columnStart, columnEnd);
         else
             GemmDriver.Run<GemmMicroKernel256>(a, transA, b, transB, c, m, n, k, accumulate, 0, m, columnStart, columnEnd);
     }

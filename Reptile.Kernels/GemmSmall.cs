@@ -41,12 +41,15 @@ internal static unsafe class GemmSmall
                 float* bt = GemmDriver.Buffer(ref transposedB, n * k);
                 GemmPacking.TransposePack(bt, n, n, B, k, n, k);
                 if (path == SimdPath.Vector512) Rows512(A, transA, bt, C, m, n, k, accumulate, i0, i1);
+                else if (path == SimdPath.Vector128) Rows128(A, transA, bt, C, m, n, k, accumulate, i0, i1);
                 else Rows256(A, transA, bt, C, m, n, k, accumulate, i0, i1);
             }
             else if (transB)
                 Dots(path, A, B, C, n, k, accumulate, i0, i1);
             else if (path == SimdPath.Vector512)
                 Rows512(A, transA, B, C, m, n, k, accumulate, i0, i1);
+            else if (path == SimdPath.Vector128)
+                Rows128(A, transA, B, C, m, n, k, accumulate, i0, i1);
             else
                 Rows256(A, transA, B, C, m, n, k, accumulate, i0, i1);
         }
@@ -74,6 +77,18 @@ internal static unsafe class GemmSmall
                     for (; p + 16 <= k; p += 16)
                         s0 = Vector512.FusedMultiplyAdd(Vector512.Load(ar + p), Vector512.Load(br + p), s0);
                     s = Vector512.Sum(s0 + s1);
+                }
+                else if (path == SimdPath.Vector128)
+                {
+                    Vector128<float> s0 = default, s1 = default;
+                    for (; p + 8 <= k; p += 8)
+                    {
+                        s0 = Vector128.FusedMultiplyAdd(Vector128.Load(ar + p), Vector128.Load(br + p), s0);
+                        s1 = Vector128.FusedMultiplyAdd(Vector128.Load(ar + p + 4), Vector128.Load(br + p + 4), s1);
+                    }
+                    for (; p + 4 <= k; p += 4)
+                        s0 = Vector128.FusedMultiplyAdd(Vector128.Load(ar + p), Vector128.Load(br + p), s0);
+                    s = Vector128.Sum(s0 + s1);
                 }
                 else
                 {
@@ -168,6 +183,45 @@ internal static unsafe class GemmSmall
                 float* ap = ai;
                 for (int p = 0; p < k; p++, bp += n, ap += aStep)
                     c0 = Vector256.FusedMultiplyAdd(Vector256.Create(*ap), Vector256.Load(bp), c0);
+                c0.Store(ci + j);
+            }
+            ScalarTail(ai, aStep, b, ci, j, n, k, accumulate);
+        }
+    }
+
+    private static void Rows128(float* a, bool transA, float* b, float* c, int m, int n, int k, bool accumulate, int i0, int i1)
+    {
+        nint aRow = transA ? 1 : k, aStep = transA ? m : 1;
+        for (int i = i0; i < i1; i++)
+        {
+            float* ai = a + i * aRow;
+            float* ci = c + (nint)i * n;
+            int j = 0;
+            for (; j + 16 <= n; j += 16)
+            {
+                var c0 = accumulate ? Vector128.Load(ci + j) : default;
+                var c1 = accumulate ? Vector128.Load(ci + j + 4) : default;
+                var c2 = accumulate ? Vector128.Load(ci + j + 8) : default;
+                var c3 = accumulate ? Vector128.Load(ci + j + 12) : default;
+                float* bp = b + j;
+                float* ap = ai;
+                for (int p = 0; p < k; p++, bp += n, ap += aStep)
+                {
+                    var av = Vector128.Create(*ap);
+                    c0 = Vector128.FusedMultiplyAdd(av, Vector128.Load(bp), c0);
+                    c1 = Vector128.FusedMultiplyAdd(av, Vector128.Load(bp + 4), c1);
+                    c2 = Vector128.FusedMultiplyAdd(av, Vector128.Load(bp + 8), c2);
+                    c3 = Vector128.FusedMultiplyAdd(av, Vector128.Load(bp + 12), c3);
+                }
+                c0.Store(ci + j); c1.Store(ci + j + 4); c2.Store(ci + j + 8); c3.Store(ci + j + 12);
+            }
+            for (; j + 4 <= n; j += 4)
+            {
+                var c0 = accumulate ? Vector128.Load(ci + j) : default;
+                float* bp = b + j;
+                float* ap = ai;
+                for (int p = 0; p < k; p++, bp += n, ap += aStep)
+                    c0 = Vector128.FusedMultiplyAdd(Vector128.Create(*ap), Vector128.Load(bp), c0);
                 c0.Store(ci + j);
             }
             ScalarTail(ai, aStep, b, ci, j, n, k, accumulate);

@@ -30,7 +30,7 @@ public static class Losses
             }
             sum = Vector512.Sum(a0 + a1);
         }
-        else if (path != SimdPath.Scalar && n >= 8)
+        else if (path >= SimdPath.Vector256 && n >= 8)
         {
             Vector256<double> a0 = default, a1 = default;
             for (; i + 8 <= n; i += 8)
@@ -41,6 +41,18 @@ public static class Losses
                 a1 = Vector256.FusedMultiplyAdd(hi, hi, a1);
             }
             sum = Vector256.Sum(a0 + a1);
+        }
+        else if (path == SimdPath.Vector128 && n >= 4)
+        {
+            Vector128<double> a0 = default, a1 = default;
+            for (; i + 4 <= n; i += 4)
+            {
+                var d = Vector128.LoadUnsafe(ref pp, (nuint)i) - Vector128.LoadUnsafe(ref pt, (nuint)i);
+                var (lo, hi) = Vector128.Widen(d);
+                a0 = Vector128.FusedMultiplyAdd(lo, lo, a0);
+                a1 = Vector128.FusedMultiplyAdd(hi, hi, a1);
+            }
+            sum = Vector128.Sum(a0 + a1);
         }
         for (; i < n; i++)
         {
@@ -142,7 +154,7 @@ public static class Losses
             }
             return Vector512.Sum(acc);
         }
-        if (path != SimdPath.Scalar && n >= 8)
+        if (path >= SimdPath.Vector256 && n >= 8)
         {
             var vmax = Vector256.Create(max);
             var floor = Vector256.Create(ExpFloor);
@@ -160,6 +172,25 @@ public static class Losses
                 acc += WidenSum(e & ReduceLoop.TailMask256(n - i));
             }
             return Vector256.Sum(acc);
+        }
+        if (path == SimdPath.Vector128 && n >= 4)
+        {
+            var vmax = Vector128.Create(max);
+            var floor = Vector128.Create(ExpFloor);
+            Vector128<double> acc = default;
+            for (; i + 4 <= n; i += 4)
+            {
+                var e = ShiftedExp(Vector128.LoadUnsafe(ref px, i) - vmax, floor);
+                e.StoreUnsafe(ref pp, i);
+                acc += WidenSum(e);
+            }
+            if (i < n)
+            {
+                var e = ShiftedExp(Vector128.LoadUnsafe(ref px, n - 4) - vmax, floor);
+                e.StoreUnsafe(ref pp, n - 4);
+                acc += WidenSum(e & ReduceLoop.TailMask128(n - i));
+            }
+            return Vector128.Sum(acc);
         }
         double sum = 0;
         for (; i < n; i++)
@@ -179,18 +210,27 @@ public static class Losses
     private static Vector256<double> WidenSum(Vector256<float> e) { var (lo, hi) = Vector256.Widen(e); return lo + hi; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> WidenSum(Vector128<float> e) { var (lo, hi) = Vector128.Widen(e); return lo + hi; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ShiftedExp(Vector512<float> d, Vector512<float> floor) =>
         Vector512.Exp(Vector512.Max(d, floor)) & Vector512.GreaterThanOrEqual(d, floor);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ShiftedExp(Vector256<float> d, Vector256<float> floor) =>
         Vector256.Exp(Vector256.Max(d, floor)) & Vector256.GreaterThanOrEqual(d, floor);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> ShiftedExp(Vector128<float> d, Vector128<float> floor) =>
+        Vector128.Exp(Vector128.Max(d, floor)) & Vector128.GreaterThanOrEqual(d, floor);
 }
 
 /// <summary>(p, t, d) ↦ d + k·(p − t).</summary>
 internal readonly struct ScaledDifferenceAddOperator(float k) : ITernaryOperator
 {
     public float Invoke(float p, float t, float d) => MathF.FusedMultiplyAdd(k, p - t, d);
+    public Vector128<float> Invoke(Vector128<float> p, Vector128<float> t, Vector128<float> d) =>
+        Vector128.FusedMultiplyAdd(Vector128.Create(k), p - t, d);
     public Vector256<float> Invoke(Vector256<float> p, Vector256<float> t, Vector256<float> d) =>
         Vector256.FusedMultiplyAdd(Vector256.Create(k), p - t, d);
     public Vector512<float> Invoke(Vector512<float> p, Vector512<float> t, Vector512<float> d) =>

@@ -66,12 +66,21 @@ public static class MetaUpdate
             end.StoreUnsafe(ref pp, last);
             return;
         }
-        if (path != SimdPath.Scalar && n >= 8)
+        if (path >= SimdPath.Vector256 && n >= 8)
         {
             nuint last = n - 8;
             var end = op.Invoke(Vector256.LoadUnsafe(ref pp, last), Sum256(weights, last));
             for (; i + 8 <= n; i += 8)
                 op.Invoke(Vector256.LoadUnsafe(ref pp, i), Sum256(weights, i)).StoreUnsafe(ref pp, i);
+            end.StoreUnsafe(ref pp, last);
+            return;
+        }
+        if (path == SimdPath.Vector128 && n >= 4)
+        {
+            nuint last = n - 4;
+            var end = op.Invoke(Vector128.LoadUnsafe(ref pp, last), Sum128(weights, last));
+            for (; i + 4 <= n; i += 4)
+                op.Invoke(Vector128.LoadUnsafe(ref pp, i), Sum128(weights, i)).StoreUnsafe(ref pp, i);
             end.StoreUnsafe(ref pp, last);
             return;
         }
@@ -100,6 +109,15 @@ public static class MetaUpdate
             s += Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(weights[k]), i);
         return s;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Sum128(ReadOnlySpan<float[]> weights, nuint i)
+    {
+        var s = Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(weights[0]), i);
+        for (int k = 1; k < weights.Length; k++)
+            s += Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(weights[k]), i);
+        return s;
+    }
 }
 
 /// <summary>
@@ -111,6 +129,8 @@ internal readonly struct InterpolateOperator(float epsilon, float invCount) : IB
     private readonly float keep = 1f - epsilon, take = epsilon * invCount;
 
     public float Invoke(float phi, float sum) => MathF.FusedMultiplyAdd(take, sum, keep * phi);
+    public Vector128<float> Invoke(Vector128<float> phi, Vector128<float> sum) =>
+        Vector128.FusedMultiplyAdd(Vector128.Create(take), sum, Vector128.Create(keep) * phi);
     public Vector256<float> Invoke(Vector256<float> phi, Vector256<float> sum) =>
         Vector256.FusedMultiplyAdd(Vector256.Create(take), sum, Vector256.Create(keep) * phi);
     public Vector512<float> Invoke(Vector512<float> phi, Vector512<float> sum) =>

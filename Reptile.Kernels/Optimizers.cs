@@ -50,7 +50,7 @@ public static class Optimizers
             lw.StoreUnsafe(ref pw, last); lm.StoreUnsafe(ref pm, last); lv.StoreUnsafe(ref pv, last);
             return;
         }
-        if (path != SimdPath.Scalar && n >= 8)
+        if (path >= SimdPath.Vector256 && n >= 8)
         {
             var p = new AdamParams256(beta1, beta2, stepSize, epsilon);
             nuint last = n - 8;
@@ -60,6 +60,21 @@ public static class Optimizers
             {
                 var (nw, nm, nv) = p.Step(Vector256.LoadUnsafe(ref pw, i), Vector256.LoadUnsafe(ref pg, i),
                     Vector256.LoadUnsafe(ref pm, i), Vector256.LoadUnsafe(ref pv, i));
+                nw.StoreUnsafe(ref pw, i); nm.StoreUnsafe(ref pm, i); nv.StoreUnsafe(ref pv, i);
+            }
+            lw.StoreUnsafe(ref pw, last); lm.StoreUnsafe(ref pm, last); lv.StoreUnsafe(ref pv, last);
+            return;
+        }
+        if (path == SimdPath.Vector128 && n >= 4)
+        {
+            var p = new AdamParams128(beta1, beta2, stepSize, epsilon);
+            nuint last = n - 4;
+            var (lw, lm, lv) = p.Step(Vector128.LoadUnsafe(ref pw, last), Vector128.LoadUnsafe(ref pg, last),
+                Vector128.LoadUnsafe(ref pm, last), Vector128.LoadUnsafe(ref pv, last));
+            for (; i + 4 <= n; i += 4)
+            {
+                var (nw, nm, nv) = p.Step(Vector128.LoadUnsafe(ref pw, i), Vector128.LoadUnsafe(ref pg, i),
+                    Vector128.LoadUnsafe(ref pm, i), Vector128.LoadUnsafe(ref pv, i));
                 nw.StoreUnsafe(ref pw, i); nm.StoreUnsafe(ref pm, i); nv.StoreUnsafe(ref pv, i);
             }
             lw.StoreUnsafe(ref pw, last); lm.StoreUnsafe(ref pm, last); lv.StoreUnsafe(ref pv, last);
@@ -107,6 +122,23 @@ public static class Optimizers
             m = Vector256.FusedMultiplyAdd(b1, m, c1 * g);
             v = Vector256.FusedMultiplyAdd(b2, v, c2 * g * g);
             w -= step * m / (Vector256.Sqrt(v) + eps);
+            return (w, m, v);
+        }
+    }
+
+    private readonly struct AdamParams128(float beta1, float beta2, float stepSize, float epsilon)
+    {
+        private readonly Vector128<float> b1 = Vector128.Create(beta1), c1 = Vector128.Create(1f - beta1),
+            b2 = Vector128.Create(beta2), c2 = Vector128.Create(1f - beta2),
+            step = Vector128.Create(stepSize), eps = Vector128.Create(epsilon);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public (Vector128<float> W, Vector128<float> M, Vector128<float> V) Step(
+            Vector128<float> w, Vector128<float> g, Vector128<float> m, Vector128<float> v)
+        {
+            m = Vector128.FusedMultiplyAdd(b1, m, c1 * g);
+            v = Vector128.FusedMultiplyAdd(b2, v, c2 * g * g);
+            w -= step * m / (Vector128.Sqrt(v) + eps);
             return (w, m, v);
         }
     }

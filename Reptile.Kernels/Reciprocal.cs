@@ -24,4 +24,9 @@ internal static class Reciprocal
         r *= Vector256.FusedMultiplyAdd(-q, r, Vector256.Create(2f));
         return r * Vector256.FusedMultiplyAdd(-q, r, Vector256.Create(2f));
     }
+
+    /// <summary>A true division on 128-bit vectors: ARM64's estimate has only 8 bits (two Newton steps would cost
+    /// about what the division does), and an exactly rounded quotient gives the same bits on every architecture.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Of(Vector128<float> q) => Vector128<float>.One / q;
 }

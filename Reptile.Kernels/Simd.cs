@@ -14,6 +14,7 @@ public static class Simd
     public static SimdPath Best { get; } =
         Vector512.IsHardwareAccelerated ? SimdPath.Vector512
         : Vector256.IsHardwareAccelerated ? SimdPath.Vector256
+        : Vector128.IsHardwareAccelerated ? SimdPath.Vector128
         : SimdPath.Scalar;
 
     /// <summary>The path kernels take on this thread.</summary>

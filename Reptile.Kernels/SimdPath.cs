@@ -4,6 +4,7 @@ namespace Reptile.Kernels;
 public enum SimdPath
 {
     Scalar = 0,
-    Vector256 = 1,
-    Vector512 = 2,
+    Vector128 = 1,
+    Vector256 = 2,
+    Vector512 = 3,
 }
