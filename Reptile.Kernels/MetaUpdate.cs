@@ -16,9 +16,11 @@ public static class MetaUpdate
 
     /// <summary>
     /// φ ← φ + ε·(mean_i W_i − φ) in one pass: each chunk of φ is read once, the W_i summed into
-    /// registers and φ written once, with no temporary of φ's length.
+    /// registers and φ written once, with no temporary of φ's length. Returns whether every new value of φ is
+    /// finite: the trainer's divergence check, folded into the pass that writes φ (a product with 0 is 0 for a
+    /// finite value and NaN otherwise, so one accumulator tells).
     /// </summary>
-    public static void Interpolate(Span<float> phi, ReadOnlySpan<float[]> weights, float epsilon)
+    public static bool Interpolate(Span<float> phi, ReadOnlySpan<float[]> weights, float epsilon)
     {
         if (weights.Length == 0) throw new ArgumentException("At least one weight vector is needed.", nameof(weights));
         for (int k = 0; k < weights.Length; k++)
@@ -26,11 +28,6 @@ public static class MetaUpdate
             if (weights[k] is null) throw new ArgumentNullException(nameof(weights), $"weights[{k}] is null.");
             if (weights[k].Length != phi.Length)
                 throw new ArgumentException($"weights[{k}] has length {weights[k].Length}, expected {phi.Length} (phi).", nameof(weights));
-        }
-        if (weights.Length == 1)
-        {
-            Interpolate(phi, weights[0], epsilon);
-            return;
         }
         var op = new InterpolateOperator(epsilon, 1f / weights.Length);
         ref float pp = ref MemoryMarshal.GetReference(phi);
@@ -40,6 +37,7 @@ public static class MetaUpdate
         {
             nuint last = n - 16;
             var end = op.Invoke(Vector512.LoadUnsafe(ref pp, last), Sum512(weights, last));
+            var check = end * Vector512<float>.Zero;
             // 64 floats per weight per step, so fetching each W_i's address is amortised over 4 vectors.
             for (; i + 64 <= n; i += 64)
             {
@@ -56,40 +54,63 @@ public static class MetaUpdate
                     s2 += Vector512.LoadUnsafe(ref wk, i + 32);
                     s3 += Vector512.LoadUnsafe(ref wk, i + 48);
                 }
-                op.Invoke(Vector512.LoadUnsafe(ref pp, i), s0).StoreUnsafe(ref pp, i);
-                op.Invoke(Vector512.LoadUnsafe(ref pp, i + 16), s1).StoreUnsafe(ref pp, i + 16);
-                op.Invoke(Vector512.LoadUnsafe(ref pp, i + 32), s2).StoreUnsafe(ref pp, i + 32);
-                op.Invoke(Vector512.LoadUnsafe(ref pp, i + 48), s3).StoreUnsafe(ref pp, i + 48);
+                var r0 = op.Invoke(Vector512.LoadUnsafe(ref pp, i), s0);
+                var r1 = op.Invoke(Vector512.LoadUnsafe(ref pp, i + 16), s1);
+                var r2 = op.Invoke(Vector512.LoadUnsafe(ref pp, i + 32), s2);
+                var r3 = op.Invoke(Vector512.LoadUnsafe(ref pp, i + 48), s3);
+                r0.StoreUnsafe(ref pp, i);
+                r1.StoreUnsafe(ref pp, i + 16);
+                r2.StoreUnsafe(ref pp, i + 32);
+                r3.StoreUnsafe(ref pp, i + 48);
+                check += (r0 + r1 + r2 + r3) * Vector512<float>.Zero;
             }
             for (; i + 16 <= n; i += 16)
-                op.Invoke(Vector512.LoadUnsafe(ref pp, i), Sum512(weights, i)).StoreUnsafe(ref pp, i);
+            {
+                var r = op.Invoke(Vector512.LoadUnsafe(ref pp, i), Sum512(weights, i));
+                r.StoreUnsafe(ref pp, i);
+                check += r * Vector512<float>.Zero;
+            }
             end.StoreUnsafe(ref pp, last);
-            return;
+            return check == Vector512<float>.Zero;
         }
         if (path >= SimdPath.Vector256 && n >= 8)
         {
             nuint last = n - 8;
             var end = op.Invoke(Vector256.LoadUnsafe(ref pp, last), Sum256(weights, last));
+            var check = end * Vector256<float>.Zero;
             for (; i + 8 <= n; i += 8)
-                op.Invoke(Vector256.LoadUnsafe(ref pp, i), Sum256(weights, i)).StoreUnsafe(ref pp, i);
+            {
+                var r = op.Invoke(Vector256.LoadUnsafe(ref pp, i), Sum256(weights, i));
+                r.StoreUnsafe(ref pp, i);
+                check += r * Vector256<float>.Zero;
+            }
             end.StoreUnsafe(ref pp, last);
-            return;
+            return check == Vector256<float>.Zero;
         }
         if (path == SimdPath.Vector128 && n >= 4)
         {
             nuint last = n - 4;
             var end = op.Invoke(Vector128.LoadUnsafe(ref pp, last), Sum128(weights, last));
+            var check = end * Vector128<float>.Zero;
             for (; i + 4 <= n; i += 4)
-                op.Invoke(Vector128.LoadUnsafe(ref pp, i), Sum128(weights, i)).StoreUnsafe(ref pp, i);
+            {
+                var r = op.Invoke(Vector128.LoadUnsafe(ref pp, i), Sum128(weights, i));
+                r.StoreUnsafe(ref pp, i);
+                check += r * Vector128<float>.Zero;
+            }
             end.StoreUnsafe(ref pp, last);
-            return;
+            return check == Vector128<float>.Zero;
         }
+        float checkScalar = 0;
         for (; i < n; i++)
         {
             float s = 0;
             for (int k = 0; k < weights.Length; k++) s += weights[k][i];
-            Unsafe.Add(ref pp, i) = op.Invoke(Unsafe.Add(ref pp, i), s);
+            float r = op.Invoke(Unsafe.Add(ref pp, i), s);
+            Unsafe.Add(ref pp, i) = r;
+            checkScalar += r * 0f;
         }
+        return checkScalar == 0f;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

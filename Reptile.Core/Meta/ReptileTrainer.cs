@@ -52,7 +52,8 @@ public sealed class ReptileTrainer
         if (batch.TasksAreIndependent) batch.AverageStatesInto(InnerOptimizer);
         float loss = batch.MeanLoss();
         if (!float.IsFinite(loss)) throw new TrainingDivergedException(iteration, loss);
-        MetaUpdate.Interpolate(Model.Parameters, batch.Weights, Options.MetaStepAt(iteration)); // φ ← φ + ε (mean W_t − φ)
+        if (!MetaUpdate.Interpolate(Model.Parameters, batch.Weights, Options.MetaStepAt(iteration))) // φ ← φ + ε (mean W_t − φ)
+            throw new TrainingDivergedException(iteration, loss, parametersFinite: false);
         Iteration = iteration + 1;
         return loss;
     }

@@ -54,6 +54,25 @@ public class MetaUpdateTests
     }
 
     [Fact]
+    public void Interpolate_reports_whether_every_result_is_finite()
+    {
+        foreach (var path in Simd.Available)
+            using (Simd.Force(path))
+                foreach (int n in EdgeLengths.Where(n => n > 0).Append(200))
+                {
+                    var w = Random(new Random(n), n);
+                    Assert.True(MetaUpdate.Interpolate(Random(new Random(1), n), [w, w], 0.5f), $"{path}, n = {n}");
+                    foreach (int at in new[] { 0, n / 2, n - 1 })
+                        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                        {
+                            var broken = (float[])w.Clone();
+                            broken[at] = bad;
+                            Assert.False(MetaUpdate.Interpolate(Random(new Random(1), n), [w, broken], 0.5f), $"{path}, n = {n}, {bad} at {at}");
+                        }
+                }
+    }
+
+    [Fact]
     public void Length_mismatch_throws()
     {
         Assert.Throws<ArgumentException>(() => MetaUpdate.Interpolate(new float[3], new float[4], 0.1f));

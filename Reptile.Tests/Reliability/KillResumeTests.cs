@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Reptile.IO;
 using Reptile.Meta;
-using Reptile.Tests.IO;
+using Reptile.Tests.Support;
 
 namespace Reptile.Tests.Reliability;
 
@@ -28,7 +28,7 @@ public class KillResumeTests
     public void KilledRunsResumeToTheUninterruptedResult()
     {
         var root = Directory.CreateTempSubdirectory("reptile-kill-").FullName;
-        var data = WriteImageFolder(Path.Combine(root, "images"), classes: 12, images: 4, size: 10);
+        var data = ImageFolders.Write(classes: 12, images: 4, size: 10);
         var straight = Path.Combine(root, "straight");
         Assert.Equal(0, RunToEnd(Flags(data, straight)));
 
@@ -62,6 +62,7 @@ public class KillResumeTests
         Assert.Empty(Directory.EnumerateFiles(killed, ".*.tmp"));
         Console.WriteLine($"{kills} kills ({tempLeft} left a temporary file behind, i.e. landed inside a write); resumed bit for bit.");
         Directory.Delete(root, recursive: true);
+        Directory.Delete(data, recursive: true);
     }
 
     private static Process Start(IEnumerable<string> args)
@@ -88,26 +89,5 @@ public class KillResumeTests
         Assert.True(process.WaitForExit(120_000), "the run did not finish in 2 minutes");
         Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {error}\n{output.Result}");
         return process.ExitCode;
-    }
-
-    /// <summary>ROOT/classN/imageK.png: random gray images.</summary>
-    private static string WriteImageFolder(string root, int classes, int images, int size)
-    {
-        var rng = new Rng(3);
-        for (int c = 0; c < classes; c++)
-        {
-            var folder = Directory.CreateDirectory(Path.Combine(root, $"class{c:D2}")).FullName;
-            for (int k = 0; k < images; k++)
-            {
-                var rows = new byte[size][];
-                for (int y = 0; y < size; y++)
-                {
-                    rows[y] = new byte[size];
-                    for (int x = 0; x < size; x++) rows[y][x] = (byte)rng.NextInt(256);
-                }
-                File.WriteAllBytes(Path.Combine(folder, $"image{k}.png"), PngTestEncoder.Encode(size, size, 0, 8, rows));
-            }
-        }
-        return root;
     }
 }
