@@ -64,24 +64,36 @@ public sealed class FewShotEvaluator
     }
 
     /// <summary>Accuracy over <paramref name="tasks"/> tasks (task k drawn from <paramref name="taskRng"/>(k)),
-    /// with the 95% CI of the per-task accuracy, on <paramref name="threads"/> threads.</summary>
+    /// with the 95% CI of the per-task accuracy, on <paramref name="threads"/> threads; with a process
+    /// <paramref name="group"/>, each process evaluates its block of tasks and the accuracies are gathered in task
+    /// order, so every process returns the one-process numbers.</summary>
     public MeanWithCi Evaluate(FewShotDataset dataset, Sequential initial, Optimizer initialOptimizer, int tasks,
-        Func<int, Rng> taskRng, int threads = 1, IProgress<int>? progress = null)
+        Func<int, Rng> taskRng, int threads = 1, IProgress<int>? progress = null, IProcessGroup? group = null)
     {
         var accuracy = new double[tasks];
-        int workers = Math.Clamp(threads, 1, Math.Max(1, tasks));
+        var (rank, size) = group == null ? (0, 1) : (group.Rank, group.Size);
+        int from = ProcessShares.Start(tasks, size, rank), to = ProcessShares.Start(tasks, size, rank + 1);
+        int workers = Math.Clamp(threads, 1, Math.Max(1, to - from));
         int done = 0;
         var path = Kernels.Simd.Forced; // the workers compute on the caller's SIMD path, so results do not depend on threads
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
         {
             using var adopted = Kernels.Simd.Adopt(path);
             var worker = new Worker(initial, initialOptimizer);
-            for (int k = w; k < tasks; k += workers)
+            for (int k = from + w; k < to; k += workers)
             {
                 accuracy[k] = EvaluateTask(worker, dataset, initial, initialOptimizer, taskRng(k)) / (double)Ways;
                 progress?.Report(Interlocked.Increment(ref done));
             }
         });
+        if (group != null && size > 1)
+        {
+            var counts = new int[size];
+            for (int q = 0; q < size; q++) counts[q] = 8 * (ProcessShares.Start(tasks, size, q + 1) - ProcessShares.Start(tasks, size, q));
+            var all = new byte[8 * tasks];
+            group.AllGather(System.Runtime.InteropServices.MemoryMarshal.AsBytes(accuracy.AsSpan(from, to - from)), all, counts);
+            System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(all).CopyTo(accuracy);
+        }
         return MeanWithCi.Of(accuracy);
     }
 

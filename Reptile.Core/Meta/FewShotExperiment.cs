@@ -22,8 +22,19 @@ public sealed class FewShotExperiment
     public Optimizer InnerOptimizer { get; }
     public ReptileTrainer Trainer { get; }
     public MetricsLog Metrics { get; } = new();
+    /// <summary>The processes sharing this run (null: this process alone). Each process divides the meta-batch and
+    /// the evaluation tasks with the others; rank 0 alone runs the interval evaluations and writes checkpoints.</summary>
+    public IProcessGroup? Group { get; }
+    private bool IsLeader => Group == null || Group.Rank == 0;
 
-    public FewShotExperiment(FewShotOptions options, FewShotDataset trainSet, FewShotDataset? testSet, Func<int, Sequential> modelFactory)
+    /// <param name="options">The run's settings.</param>
+    /// <param name="trainSet">Meta-training classes.</param>
+    /// <param name="testSet">Held-out classes for the interval evaluations, or null.</param>
+    /// <param name="modelFactory">Builds the model for a number of classes.</param>
+    /// <param name="group">Processes to share the run with (every one must construct the experiment with the same
+    /// options and data); requires <see cref="InnerStateMode.Averaged"/>.</param>
+    public FewShotExperiment(FewShotOptions options, FewShotDataset trainSet, FewShotDataset? testSet, Func<int, Sequential> modelFactory,
+        IProcessGroup? group = null)
     {
         options.Validate();
         RequireEnough(trainSet, "training", options.Classes, options.EffectiveTrainShots);
@@ -32,7 +43,11 @@ public sealed class FewShotExperiment
         (Options, TrainSet, TestSet) = (options, trainSet, testSet);
         Model = modelFactory(options.Classes).Initialize(new Rng((ulong)options.Seed));
         InnerOptimizer = options.CreateInnerOptimizer(Model.ParameterCount);
-        Trainer = options.CreateTrainer(Model, InnerOptimizer, trainSet);
+        if (group != null && options.InnerState != InnerStateMode.Averaged)
+            throw new ArgumentException(DistributedScheduler.ChainedStateRefusal, nameof(options));
+        Group = group;
+        Trainer = new ReptileTrainer(Model, InnerOptimizer, options.CreateTrainingTasks(trainSet), options.ToReptileOptions(),
+            group == null ? null : new DistributedScheduler(group, options.Threads));
     }
 
     /// <summary>Fails before training, naming the class, rather than deep inside a run.</summary>
@@ -48,19 +63,45 @@ public sealed class FewShotExperiment
     public FewShotEvaluator Evaluator => Options.CreateEvaluator();
 
     /// <summary>Continues from the checkpoint in <paramref name="folder"/> (weights, optimizer state, iteration, metrics).</summary>
+    /// <remarks>In a process group, rank 0 reads the checkpoint and sends the state to the others (which need not see the folder).</remarks>
     public void Resume(string folder)
     {
+        if (!IsLeader)
+        {
+            Trainer.Iteration = ReceiveState();
+            return;
+        }
         var checkpoint = ReptileCheckpoint.Load(folder, Model, InnerOptimizer);
         if (checkpoint.Metadata.TryGetValue("options", out var json)
             && FewShotOptions.FromJson(json, checkpoint.ModelPath).TrainingFlags() != Options.TrainingFlags())
             throw new ArgumentException($"The checkpoint in {folder} was made with other training options ({json}); resume with the same ones.");
         Trainer.Iteration = checkpoint.Iteration;
         Metrics.ReplaceWith(checkpoint.Metrics);
+        if (Group != null) SendState();
+    }
+
+    /// <summary>Rank 0's iteration, φ and inner optimizer state, copied to every process.</summary>
+    private void SendState() => ShareState(Trainer.Iteration);
+
+    private int ReceiveState() => ShareState(0);
+
+    private int ShareState(int iteration)
+    {
+        var group = Group!;
+        Span<long> counters = [iteration, InnerOptimizer.StepCount];
+        group.Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(counters), 0);
+        group.Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Model.Parameters.AsSpan()), 0);
+        foreach (var (_, values) in InnerOptimizer.State)
+            group.Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()), 0);
+        InnerOptimizer.StepCount = counters[1];
+        return (int)counters[0];
     }
 
     /// <summary>Meta-trains until <see cref="FewShotOptions.MetaIters"/>, checkpointing into <paramref name="checkpointFolder"/>.</summary>
+    /// <remarks>In a process group, every process calls this; only rank 0 evaluates intervals and writes checkpoints.</remarks>
     public double Train(string? checkpointFolder, Action<string>? log, IProgress<TrainingProgress>? progress, CancellationToken cancel = default)
     {
+        if (!IsLeader) return TrainingLoop.Run(Trainer, Metrics, Options.MetaIters, null, progress, cancel);
         using var interval = new IntervalEvaluation(Options, TrainSet, TestSet, Model, InnerOptimizer, Metrics, log);
         try
         {
@@ -92,5 +133,5 @@ public sealed class FewShotExperiment
     /// <summary>Final accuracy over <see cref="FewShotOptions.EvalSamples"/> tasks of <paramref name="dataset"/>.</summary>
     public MeanWithCi Evaluate(FewShotDataset dataset, bool isTestSet, IProgress<int>? progress = null) =>
         Evaluator.Evaluate(dataset, Model, InnerOptimizer, Options.EvalSamples,
-            k => Rng.Derive((ulong)Options.Seed, FinalStream, isTestSet ? 1UL : 0UL, (ulong)k), Options.Threads, progress);
+            k => Rng.Derive((ulong)Options.Seed, FinalStream, isTestSet ? 1UL : 0UL, (ulong)k), Options.Threads, progress, Group);
 }

@@ -1,3 +1,4 @@
+using Reptile.Tests.Support;
 using System.Net;
 using System.Security.Cryptography;
 using Reptile.Data;
@@ -108,7 +109,7 @@ public class OmniglotDownloaderTests
         var handler = new StubHandler(r => Bytes(r.RequestUri!.AbsolutePath.EndsWith("a.zip") ? a : b));
         using var client = new HttpClient(handler);
         var reports = new List<(int, int)>();
-        await OmniglotDownloader.DownloadFilesAsync(dir.Path, client, files, new SyncProgress(reports.Add));
+        await OmniglotDownloader.DownloadFilesAsync(dir.Path, client, files, new SyncProgress<(int done, int total)>(reports.Add));
         Assert.Equal(a, File.ReadAllBytes(Path.Combine(dir.Path, "a.zip")));
         Assert.Equal(b, File.ReadAllBytes(Path.Combine(dir.Path, "b.zip")));
         Assert.Equal(2, Directory.GetFiles(dir.Path).Length);
@@ -137,8 +138,4 @@ public class OmniglotDownloaderTests
         Assert.Equal(good, File.ReadAllBytes(Path.Combine(dir.Path, "a.zip")));
     }
 
-    private sealed class SyncProgress(Action<(int, int)> report) : IProgress<(int done, int total)>
-    {
-        public void Report((int done, int total) value) => report(value);
-    }
 }

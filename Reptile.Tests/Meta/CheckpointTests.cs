@@ -30,7 +30,7 @@ public class CheckpointTests
         var interrupted = Experiment(SmallRun);
         using var stop = new CancellationTokenSource();
         // Stop right after the checkpoint at iteration 100 (101 iterations done), as a kill would.
-        var progress = new SyncProgress(p => { if (p.Iteration == 101) stop.Cancel(); });
+        var progress = new SyncProgress<TrainingProgress>(p => { if (p.Iteration == 101) stop.Cancel(); });
         Assert.Throws<OperationCanceledException>(() => interrupted.Train(folder, null, progress, stop.Token));
 
         var resumed = Experiment(SmallRun);
@@ -110,10 +110,6 @@ public class CheckpointTests
     }
 
     /// <summary>Progress&lt;T&gt; posts asynchronously; the test needs the callback inline.</summary>
-    private sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }
 
 public class ThreadDeterminismTests

@@ -1,0 +1,98 @@
+using System.Runtime.InteropServices;
+using Reptile.Optim;
+
+namespace Reptile.Meta;
+
+/// <summary>
+/// Divides a meta-batch's tasks among the processes of a group (contiguous blocks: 5 tasks on 2 processes are 0–2
+/// and 3–4), runs this process's block with <see cref="Threads"/> threads, then gathers every task's results in task
+/// order, so every process holds all of them and makes the same meta-update: φ stays identical on every process and
+/// equal, bit for bit, to one process's, because nothing is summed across processes in an order the transport
+/// chooses. Exchanged per task: its weights W_t, its loss and its final inner-optimizer state. Tasks must be
+/// independent (averaged inner state): chained state makes each task wait for the previous one.
+/// </summary>
+public sealed class DistributedScheduler : IMetaBatchScheduler
+{
+    private readonly IProcessGroup group;
+    private readonly int[] counts;
+    private byte[] mine = [], all = [];
+
+    /// <summary>Threads this process runs its block on.</summary>
+    public int Threads { get; }
+    public int Workers => 1;
+
+    public DistributedScheduler(IProcessGroup group, int threads = 1)
+    {
+        this.group = group ?? throw new ArgumentNullException(nameof(group));
+        Threads = threads >= 1 ? threads : throw new ArgumentOutOfRangeException(nameof(threads), threads, "at least one thread");
+        counts = new int[group.Size];
+    }
+
+    /// <summary>The error for chained state, shared by every front end.</summary>
+    public static string ChainedStateRefusal =>
+        "Chained inner state (each task of a meta-batch continues the previous task's Adam state, as supervised-reptile does) " +
+        "cannot be divided among processes: every task would wait for the one before it. Use averaged inner state " +
+        $"({nameof(ReptileOptions)}.{nameof(ReptileOptions.InnerState)} = {nameof(InnerStateMode.Averaged)}), whose tasks all start from the same state.";
+
+    public void Run(MetaBatch batch)
+    {
+        if (!batch.TasksAreIndependent) throw new InvalidOperationException(ChainedStateRefusal);
+        int size = group.Size, rank = group.Rank;
+        int from = ProcessShares.Start(batch.Count, size, rank), to = ProcessShares.Start(batch.Count, size, rank + 1);
+        using (Autograd.IntraOpParallelism.Use(Threads))
+            for (int t = from; t < to; t++) batch.RunTask(0, t);
+
+        long taskBytes = TaskBytes(batch);
+        if (taskBytes * batch.Count > int.MaxValue)
+            throw new InvalidOperationException($"A meta-batch's results ({taskBytes * batch.Count} bytes) exceed what one gather can move (2 GiB).");
+        int bytes = (int)taskBytes;
+        for (int q = 0; q < size; q++)
+            counts[q] = (ProcessShares.Start(batch.Count, size, q + 1) - ProcessShares.Start(batch.Count, size, q)) * bytes;
+        if (all.Length != bytes * batch.Count) all = new byte[bytes * batch.Count];
+        if (mine.Length < counts[rank]) mine = new byte[counts[rank]];
+        for (int t = from; t < to; t++) Pack(batch, t, mine.AsSpan((t - from) * bytes, bytes));
+        group.AllGather(mine.AsSpan(0, counts[rank]), all, counts);
+        for (int t = 0; t < batch.Count; t++)
+            if (t < from || t >= to) Unpack(batch, t, all.AsSpan(t * bytes, bytes));
+    }
+
+    private static long TaskBytes(MetaBatch batch)
+    {
+        long floats = batch.Weights[0].Length + 1L;
+        foreach (var (_, values) in batch.States[0].State) floats += values.Length;
+        return 4 * floats + 8;
+    }
+
+    /// <summary>W_t, the loss, each state buffer, the step count.</summary>
+    private static void Pack(MetaBatch batch, int t, Span<byte> block)
+    {
+        int at = Put(block, 0, batch.Weights[t]);
+        at = Put(block, at, [batch.Losses[t]]);
+        var state = batch.States[t];
+        foreach (var (_, values) in state.State) at = Put(block, at, values);
+        MemoryMarshal.Write(block[at..], state.StepCount);
+    }
+
+    private static void Unpack(MetaBatch batch, int t, ReadOnlySpan<byte> block)
+    {
+        int at = Get(block, 0, batch.Weights[t]);
+        Span<float> loss = stackalloc float[1];
+        at = Get(block, at, loss);
+        batch.Losses[t] = loss[0];
+        Optimizer state = batch.States[t];
+        foreach (var (_, values) in state.State) at = Get(block, at, values);
+        state.StepCount = MemoryMarshal.Read<long>(block[at..]);
+    }
+
+    private static int Put(Span<byte> block, int at, ReadOnlySpan<float> values)
+    {
+        MemoryMarshal.AsBytes(values).CopyTo(block[at..]);
+        return at + 4 * values.Length;
+    }
+
+    private static int Get(ReadOnlySpan<byte> block, int at, Span<float> values)
+    {
+        block.Slice(at, 4 * values.Length).CopyTo(MemoryMarshal.AsBytes(values));
+        return at + 4 * values.Length;
+    }
+}
