@@ -28,6 +28,6 @@ public static class ReptileCli
             root.Parse(path).Invoke(new InvocationConfiguration { Output = Console.Error });
             return ExitCodes.Usage;
         }
-        return parse.Invoke();
+        return MpiLaunch.Finish(parse.Invoke());
     }
 }

@@ -49,8 +49,10 @@ internal static class BenchCommand
                     train = MetaIterationBenchmark.SyntheticOmniglot();
                     workload = "omniglot-5way (synthetic 28×28 data)";
                 }
-                trainer = MetaIterationBenchmark.OmniglotTrainer(train, t, parse.GetValue(innerState));
-                workload += $", inner state {parse.GetValue(innerState)}";
+                var group = MpiLaunch.Join();
+                if (group != null && parse.GetValue(innerState) != InnerStateMode.Averaged) throw new UsageException(MpiLaunch.ChainedStateRefusal);
+                trainer = MetaIterationBenchmark.OmniglotTrainer(train, t, parse.GetValue(innerState), group: group);
+                workload += $", inner state {parse.GetValue(innerState)}" + (group == null ? "" : $", {group.Size} MPI ranks");
             }
             int warmup = Math.Max(3, n / 10);
             Console.WriteLine($"{workload}: {warmup} warm-up + {n} timed meta-iterations on {t} thread(s)");

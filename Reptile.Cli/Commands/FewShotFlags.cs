@@ -86,6 +86,7 @@ internal sealed class FewShotFlags
         return options;
     }
 
+    /// <summary>Trains (or resumes, or loads with --pretrained), then evaluates; under mpirun the ranks share the work.</summary>
     public int Run(ParseResult parse, FewShotOptions options, FewShotDataset train, FewShotDataset test, Func<int, Sequential> modelFactory) =>
         Run(options, train, test, modelFactory, parse.GetValue(checkpoint)!, parse.GetValue(pretrained), parse.GetValue(resume), parse.GetValue(json));
 
@@ -94,7 +95,13 @@ internal sealed class FewShotFlags
     private static int Run(FewShotOptions options, FewShotDataset train, FewShotDataset test, Func<int, Sequential> modelFactory,
         string checkpoint, bool pretrained, bool resume, string? json)
     {
-        var experiment = new FewShotExperiment(options, train, test, modelFactory);
+        var group = MpiLaunch.Join();
+        if (group != null && !pretrained && options.InnerState != InnerStateMode.Averaged) throw new UsageException(MpiLaunch.ChainedStateRefusal);
+        bool leader = group == null || group.Rank == 0;
+        if (group != null) Console.WriteLine($"MPI: {group.Size} ranks share each meta-batch and the evaluation tasks");
+        // With --pretrained the run only evaluates, and the inner-state mode plays no part in evaluation.
+        var experiment = new FewShotExperiment(pretrained && group != null ? options with { InnerState = InnerStateMode.Averaged } : options,
+            train, test, modelFactory, group);
         double trainSeconds = 0;
         int trainedIters = 0;
         if (pretrained)
@@ -106,32 +113,37 @@ internal sealed class FewShotFlags
         {
             if (resume)
             {
-                if (!ReptileCheckpoint.Exists(checkpoint)) throw new UsageException($"--resume: no checkpoint in '{checkpoint}'.");
+                if (leader && !ReptileCheckpoint.Exists(checkpoint)) throw new UsageException($"--resume: no checkpoint in '{checkpoint}'.");
                 experiment.Resume(checkpoint);
                 Console.WriteLine($"Resuming at meta-iteration {experiment.Trainer.Iteration} of {options.MetaIters}");
             }
-            else if (ReptileCheckpoint.Exists(checkpoint))
+            else if (leader && ReptileCheckpoint.Exists(checkpoint))
             {
                 throw new UsageException($"'{checkpoint}' already holds a checkpoint: pass --resume to continue it, --pretrained to evaluate it, or another --checkpoint.");
             }
             int start = experiment.Trainer.Iteration;
             Console.WriteLine($"Training: {options.Classes}-way {options.EffectiveTrainShots}-shot tasks, {options.MetaIters} meta-iterations, meta-batch {options.MetaBatch}, {(options.Sgd ? "SGD" : "Adam")} lr {options.LearningRate}, inner state {options.InnerState}, {options.Threads} thread(s)");
-            trainSeconds = ConsoleProgress.Run("meta-training", (p, log) => experiment.Train(checkpoint, log, p));
+            trainSeconds = ConsoleProgress.Run("meta-training", (p, log) => experiment.Train(checkpoint, log, leader ? p : null));
             trainedIters = options.MetaIters - start;
             if (trainedIters > 0)
                 Console.WriteLine($"Trained {trainedIters} meta-iterations in {trainSeconds:F1} s ({1000 * trainSeconds / trainedIters:F2} ms each); checkpoint in {checkpoint}");
-            var curve = Path.Combine(checkpoint, "learning_curve.svg");
-            LearningCurve.Plot(experiment.Metrics, options).Save(curve);
-            Console.WriteLine($"Learning curve: {curve}");
+            if (leader)
+            {
+                var curve = Path.Combine(checkpoint, "learning_curve.svg");
+                LearningCurve.Plot(experiment.Metrics, options).Save(curve);
+                Console.WriteLine($"Learning curve: {curve}");
+            }
         }
 
         Console.WriteLine($"Evaluating on {options.EvalSamples} tasks ({options.Classes}-way {options.Shots}-shot, {(options.Transductive ? "transductive" : "non-transductive")}, {options.Threads} threads)...");
-        var trainAccuracy = ConsoleProgress.Run("evaluating (train)", p => experiment.Evaluate(train, false, ConsoleProgress.Counting(p, options.EvalSamples)));
+        // Under MPI each rank evaluates its block of tasks; rank 0 shows the progress of its own.
+        int shown = group == null ? options.EvalSamples : ProcessShares.Start(options.EvalSamples, group.Size, 1);
+        var trainAccuracy = ConsoleProgress.Run("evaluating (train)", p => experiment.Evaluate(train, false, ConsoleProgress.Counting(p, shown)));
         Console.WriteLine($"Train accuracy: {trainAccuracy.Mean:F6} ± {trainAccuracy.Ci95:F6}");
-        var testAccuracy = ConsoleProgress.Run("evaluating (test)", p => experiment.Evaluate(test, true, ConsoleProgress.Counting(p, options.EvalSamples)));
+        var testAccuracy = ConsoleProgress.Run("evaluating (test)", p => experiment.Evaluate(test, true, ConsoleProgress.Counting(p, shown)));
         Console.WriteLine($"Test accuracy: {testAccuracy.Mean:F6} ± {testAccuracy.Ci95:F6}");
 
-        if (json != null)
+        if (json != null && leader)
         {
             JsonReport.Write(json, new Dictionary<string, object>
             {

@@ -15,12 +15,13 @@ internal static class SineCommand
         var innerLr = CliOptions.PositiveFloat("--inner-lr", "Inner-loop (and fine-tuning) SGD learning rate", defaults.InnerLearningRate);
         var metaStep = CliOptions.UnitInterval("--meta-step", "Initial meta step ε (annealed linearly to 0)", defaults.MetaStep);
         var evalTasks = CliOptions.Positive("--eval-tasks", "Fresh tasks to evaluate on", defaults.EvaluationTasks);
+        var metaBatch = CliOptions.Positive("--meta-batch", "Tasks per meta-iteration (shared among MPI ranks under mpirun)", defaults.MetaBatch);
         var outDir = new Option<string?>("--out") { Description = "Folder for metrics.csv and sine.svg" };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file" };
 
         var command = new Command("sine", "Meta-learn sine-wave regression with Reptile (the paper's toy problem)")
         {
-            metaIters, seed, innerLr, metaStep, evalTasks, outDir, json,
+            metaIters, seed, innerLr, metaStep, evalTasks, metaBatch, outDir, json,
         };
         command.SetAction(parse => ExitCodes.Guard(() =>
         {
@@ -31,15 +32,18 @@ internal static class SineCommand
                 InnerLearningRate = parse.GetValue(innerLr),
                 MetaStep = parse.GetValue(metaStep),
                 EvaluationTasks = parse.GetValue(evalTasks),
+                MetaBatch = parse.GetValue(metaBatch),
             };
+            var group = MpiLaunch.Join();
             Console.WriteLine($"Reptile on sine waves: {options.MetaIterations} meta-iterations, seed {options.Seed}, inner lr {options.InnerLearningRate}, meta step {options.MetaStep} → 0");
-            var result = ConsoleProgress.Run("meta-training", p => SineExperiment.Run(options, p));
+            var result = ConsoleProgress.Run("meta-training", p => SineExperiment.Run(options, group == null || group.Rank == 0 ? p : null, default, group));
             double msPerIter = 1000 * result.TrainSeconds / options.MetaIterations;
             Console.WriteLine($"Trained in {result.TrainSeconds:F2} s ({msPerIter * 1000:F1} µs per meta-iteration)");
             Console.WriteLine($"MSE after {options.EvaluationSteps} steps on {options.EvaluationShots} points, over {options.EvaluationTasks} fresh tasks (mean ± 95% CI):");
             Console.WriteLine($"  Reptile init: {result.ReptileMse.Mean:F4} ± {result.ReptileMse.Ci95:F4}");
             Console.WriteLine($"  random init:  {result.RandomMse.Mean:F4} ± {result.RandomMse.Ci95:F4}");
 
+            if (group != null && group.Rank != 0) return ExitCodes.Success;
             if (parse.GetValue(outDir) is { } dir)
             {
                 result.Metrics.Write(Path.Combine(dir, "metrics.csv"));

@@ -24,11 +24,15 @@ public static class MetaIterationBenchmark
         MetaStep = 1f, MetaStepFinal = 0f, MetaBatch = 5, MetaIters = metaIters, EvalBatch = 5, EvalIters = 50, Threads = threads,
     };
 
-    public static ReptileTrainer OmniglotTrainer(FewShotDataset train, int threads, InnerStateMode innerState, int metaIters = 100_000)
+    /// <summary>The paper's 5-way trainer; with a process <paramref name="group"/> (averaged state only) the ranks
+    /// share each meta-batch.</summary>
+    public static ReptileTrainer OmniglotTrainer(FewShotDataset train, int threads, InnerStateMode innerState, int metaIters = 100_000,
+        IProcessGroup? group = null)
     {
         var options = PaperOmniglot(threads, metaIters) with { InnerState = innerState };
         var model = Models.Omniglot(options.Classes).Initialize(new Rng(0));
-        return options.CreateTrainer(model, options.CreateInnerOptimizer(model.ParameterCount), train);
+        return new ReptileTrainer(model, options.CreateInnerOptimizer(model.ParameterCount), options.CreateTrainingTasks(train),
+            options.ToReptileOptions(), group == null ? null : new DistributedScheduler(group, threads));
     }
 
     public static ReptileTrainer SineTrainer(int metaIters = 30_000)

@@ -11,6 +11,8 @@ public sealed record SineExperimentOptions
     public ulong Seed { get; init; }
     public float InnerLearningRate { get; init; } = 0.02f;
     public float MetaStep { get; init; } = 0.1f;
+    /// <summary>Tasks per meta-iteration (the authors' demo: 1).</summary>
+    public int MetaBatch { get; init; } = 1;
     public int EvaluationTasks { get; init; } = 1000;
     public int EvaluationShots { get; init; } = 10;
     public int EvaluationSteps { get; init; } = 32;
@@ -22,6 +24,10 @@ public sealed record SineExperimentOptions
         MetaStep = MetaStep,
         MetaStepFinal = 0f,
         Seed = Seed,
+        MetaBatch = MetaBatch,
+        // Plain SGD keeps no state, so chained and averaged inner state are the same run; averaged lets the tasks
+        // run anywhere (threads, MPI ranks).
+        InnerState = InnerStateMode.Averaged,
     };
 
     public void Validate()
@@ -29,6 +35,7 @@ public sealed record SineExperimentOptions
         if (MetaIterations < 1) throw new ArgumentOutOfRangeException(nameof(MetaIterations), MetaIterations, "at least one meta-iteration");
         if (!(InnerLearningRate > 0) || !float.IsFinite(InnerLearningRate)) throw new ArgumentOutOfRangeException(nameof(InnerLearningRate), InnerLearningRate, "must be a positive number");
         if (!(MetaStep > 0) || MetaStep > 1) throw new ArgumentOutOfRangeException(nameof(MetaStep), MetaStep, "must be in (0, 1]");
+        if (MetaBatch < 1) throw new ArgumentOutOfRangeException(nameof(MetaBatch), MetaBatch, "at least one task per meta-iteration");
         if (EvaluationTasks < 1) throw new ArgumentOutOfRangeException(nameof(EvaluationTasks), EvaluationTasks, "at least one evaluation task");
         if (EvaluationShots < 1 || EvaluationShots > SineWaveTask.GridSize) throw new ArgumentOutOfRangeException(nameof(EvaluationShots), EvaluationShots, $"must be in 1..{SineWaveTask.GridSize}");
         if (EvaluationSteps < 0) throw new ArgumentOutOfRangeException(nameof(EvaluationSteps), EvaluationSteps, "cannot be negative");
@@ -46,12 +53,15 @@ public sealed record SineExperimentResult(
 
 public static class SineExperiment
 {
-    public static SineExperimentResult Run(SineExperimentOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>Meta-trains and evaluates; with a process <paramref name="group"/>, the ranks share each meta-batch.</summary>
+    public static SineExperimentResult Run(SineExperimentOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default,
+        IProcessGroup? group = null)
     {
         options.Validate();
         var model = Models.SineMlp().Initialize(new Rng(options.Seed));
         var randomInit = model.Clone();
-        var trainer = new ReptileTrainer(model, new Sgd(options.InnerLearningRate), new SineTaskSampler(), options.ToReptileOptions());
+        var trainer = new ReptileTrainer(model, new Sgd(options.InnerLearningRate), new SineTaskSampler(), options.ToReptileOptions(),
+            group == null ? null : new DistributedScheduler(group));
         var metrics = new MetricsLog();
         double trainSeconds = TrainingLoop.Run(trainer, metrics, options.MetaIterations, null, progress, cancel);
 

@@ -30,6 +30,9 @@ public sealed class SineTaskSampler : ITaskSampler
     public int Sample(Rng rng)
     {
         task = SineWaveTask.Sample(rng);
+        // Each task shuffles the grid from the same order, so its batches depend on its own random stream alone,
+        // not on which tasks this worker ran before (which the scheduler decides).
+        for (int i = 0; i < order.Length; i++) order[i] = i;
         return BatchesPerEpoch * Epochs;
     }
 

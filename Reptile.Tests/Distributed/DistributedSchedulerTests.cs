@@ -68,4 +68,13 @@ public class DistributedSchedulerTests
         });
         Assert.All(resumed, w => Assert.Equal(straight.Weights, w));
     }
+
+    [Fact]
+    public void SineMetaBatchSharedByProcessesGivesOneProcessesBits()
+    {
+        var options = new SineExperimentOptions { MetaIterations = 50, MetaBatch = 3, EvaluationTasks = 5, Seed = 2 };
+        var single = SineExperiment.Run(options).Model.Parameters.ToArray();
+        foreach (var weights in InProcessGroup.Run(2, g => SineExperiment.Run(options, group: g).Model.Parameters.ToArray()))
+            Assert.Equal(single, weights);
+    }
 }
