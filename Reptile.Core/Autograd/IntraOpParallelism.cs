@@ -12,9 +12,6 @@ namespace Reptile.Autograd;
 /// </summary>
 public static class IntraOpParallelism
 {
-    /// <summary>Products below this many multiply-adds stay on one thread: the hand-off would cost more.</summary>
-    private const long MinVolume = 1L << 20;
-
     /// <summary>The helper serving this thread while a <see cref="Use"/> scope is open.</summary>
     [ThreadStatic] private static WorkerThread<Work>? helper;
 
@@ -46,23 +43,20 @@ public static class IntraOpParallelism
         Span<float> c, int m, int n, int k, bool accumulate = false)
     {
         var h = helper;
-        // Columns split near the middle on a multiple of 16 (160 → 80 + 80, not 96 + 64), rows when that is still
-        // uneven (40 columns) or impossible; either way every value is computed as on one thread.
-        int columns = (n / 2 + 8) / 16 * 16, rows = m / 2;
-        bool byColumns = columns > 0 && columns < n && 20 * Math.Max(columns, n - columns) <= 11 * n;
-        if (h == null || (long)m * n * k < MinVolume || (!byColumns && rows == 0))
+        var split = Kernels.Gemm.Split(m, n, k, h == null ? 1 : 2);
+        if (split.Parts < 2)
         {
             Kernels.Gemm.Multiply(a, transA, b, transB, c, m, n, k, accumulate);
             return;
         }
         fixed (float* pa = a, pb = b, pc = c)
         {
-            h.Start(Work.Product(pa, a.Length, transA, pb, b.Length, transB, pc, c.Length, m, n, k, accumulate, byColumns, byColumns ? columns : rows));
+            var second = split.Block(1);
+            h.Start(Work.Product(pa, a.Length, transA, pb, b.Length, transB, pc, c.Length, m, n, k, accumulate, split.ByColumns, split.ByColumns ? second.ColumnStart : second.RowStart));
             // The helper reads these pinned buffers: never leave (even by an exception) before it is done.
             try
             {
-                if (byColumns) Kernels.Gemm.MultiplyColumns(a, transA, b, transB, c, m, n, k, accumulate, 0, columns);
-                else Kernels.Gemm.MultiplyRows(a, transA, b, transB, c, m, n, k, accumulate, 0, rows);
+                Kernels.Gemm.Multiply(a, transA, b, transB, c, m, n, k, accumulate, split.Block(0));
             }
             finally { h.Wait(); }
         }
@@ -176,12 +170,12 @@ public static class IntraOpParallelism
             switch (kind)
             {
                 case Kind.ProductColumns:
-                    Kernels.Gemm.MultiplyColumns(new ReadOnlySpan<float>(a, aLength), transA, new ReadOnlySpan<float>(b, bLength), transB,
-                        new Span<float>(c, cLength), m, n, k, accumulate, split, n);
+                    Kernels.Gemm.Multiply(new ReadOnlySpan<float>(a, aLength), transA, new ReadOnlySpan<float>(b, bLength), transB,
+                        new Span<float>(c, cLength), m, n, k, accumulate, new GemmBlock(0, m, split, n));
                     break;
                 case Kind.ProductRows:
-                    Kernels.Gemm.MultiplyRows(new ReadOnlySpan<float>(a, aLength), transA, new ReadOnlySpan<float>(b, bLength), transB,
-                        new Span<float>(c, cLength), m, n, k, accumulate, split, m);
+                    Kernels.Gemm.Multiply(new ReadOnlySpan<float>(a, aLength), transA, new ReadOnlySpan<float>(b, bLength), transB,
+                        new Span<float>(c, cLength), m, n, k, accumulate, new GemmBlock(split, m, 0, n));
                     break;
                 case Kind.Range:
                     body(state!, m, n);
