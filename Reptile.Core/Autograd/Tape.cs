@@ -1,3 +1,5 @@
+using Reptile.Threading;
+
 namespace Reptile.Autograd;
 
 /// <summary>
@@ -33,7 +35,7 @@ public sealed class Tape
         foreach (var t in outputs) total += t.Length;
         // One pass (and one hand-over to the helper) for all the gradients, split by values, not by tensor.
         if (total <= int.MaxValue)
-            unsafe { IntraOpParallelism.For((int)total, 64, total, &ClearGradients, this); }
+            WorkerPool.For((int)total, 64, total, new ClearGradients(this));
         else
             foreach (var t in outputs) t.Grad.Clear();
         loss.Grad[0] = 1f;
@@ -42,15 +44,18 @@ public sealed class Tape
     }
 
     /// <summary>Clears values [from, to) of the outputs' gradients laid end to end.</summary>
-    private static void ClearGradients(object self, int from, int to)
+    private readonly struct ClearGradients(Tape tape) : IRangeBody
     {
-        int start = 0;
-        foreach (var t in ((Tape)self).outputs)
+        public void Run(int from, int to)
         {
-            int end = start + t.Length;
-            if (end > from && start < to)
-                t.Grad[(Math.Max(from, start) - start)..(Math.Min(to, end) - start)].Clear();
-            start = end;
+            int start = 0;
+            foreach (var t in tape.outputs)
+            {
+                int end = start + t.Length;
+                if (end > from && start < to)
+                    t.Grad[(Math.Max(from, start) - start)..(Math.Min(to, end) - start)].Clear();
+                start = end;
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using Reptile.Autograd;
+using Reptile.Threading;
 
 namespace Reptile.Layers;
 
@@ -69,14 +70,17 @@ public sealed class Sequential
         return x;
     }
 
-    /// <summary>Zeroes the gradient buffer (halved with the helper thread, as the optimizer step will be, when this
-    /// thread has one).</summary>
+    /// <summary>Zeroes the gradient buffer (in parts on the worker pool, as the optimizer step will be, when this
+    /// thread splits its ops).</summary>
     public void ZeroGrad()
     {
-        unsafe { IntraOpParallelism.For(Gradients.Length, 64, Gradients.Length, &ClearGradients, this); }
+        WorkerPool.For(Gradients.Length, 64, Gradients.Length, new ClearGradients(Gradients));
     }
 
-    private static void ClearGradients(object self, int from, int to) => ((Sequential)self).Gradients.AsSpan(from, to - from).Clear();
+    private readonly struct ClearGradients(float[] gradients) : IRangeBody
+    {
+        public void Run(int from, int to) => gradients.AsSpan(from, to - from).Clear();
+    }
 
     /// <summary>A replica with its own buffers (for a worker thread), holding a copy of the parameters.</summary>
     public Sequential Clone()
