@@ -19,6 +19,13 @@ public sealed class Tape
     {
         if (!output.RequiresGrad)
             throw new ArgumentException($"The output {output} of a recorded op must track gradients.", nameof(output));
+        // An op's output buffer is overwritten by its next forward pass, and its backward reads what the last one
+        // saved: a second recording in one step would silently compute wrong gradients.
+        foreach (var recorded in ops)
+            if (ReferenceEquals(recorded, op))
+                throw new InvalidOperationException(
+                    $"{op.GetType().Name} is already on the tape: an op, and so the layer that owns it, may be applied once per " +
+                    "recorded step (use another layer instance, or run Backward before recording again).");
         ops.Add(op);
         outputs.Add(output);
     }

@@ -13,6 +13,10 @@ public sealed class Sequential
     private readonly Layer[] layers;
     private readonly NamedParameter[] named;
 
+    /// <summary>At i, the batch norm at i when a relu follows it (the pair can run as one op), else null: found
+    /// once here rather than by type tests on every forward pass.</summary>
+    private readonly BatchNorm2d?[] normBeforeRelu;
+
     public IReadOnlyList<Layer> Layers => layers;
 
     /// <summary>Runs each batch norm that a relu follows as one op with it (the default). The values are the same
@@ -44,6 +48,7 @@ public sealed class Sequential
             }
         }
         named = names.ToArray();
+        normBeforeRelu = layers.Select((l, i) => l is BatchNorm2d norm && i + 1 < layers.Length && layers[i + 1] is Relu ? norm : null).ToArray();
     }
 
     /// <summary>PyTorch's default initialisation of every layer, drawn from <paramref name="rng"/>.</summary>
@@ -59,7 +64,7 @@ public sealed class Sequential
         for (int i = 0; i < layers.Length; i++)
         {
             // Batch norm then relu (every block of the paper's models) runs as one op: same values, fewer passes.
-            if (FuseBatchNormRelu && layers[i] is BatchNorm2d norm && i + 1 < layers.Length && layers[i + 1] is Relu && norm.FusesRelu(tape))
+            if (FuseBatchNormRelu && normBeforeRelu[i] is { } norm && norm.FusesRelu(tape))
             {
                 x = norm.ForwardRelu(x, tape);
                 i++;
