@@ -65,12 +65,5 @@ public sealed class Adam : Optimizer
         return copy;
     }
 
-    public override void Reset()
-    {
-        base.Reset();
-        Array.Clear(FirstMoment);
-        Array.Clear(SecondMoment);
-    }
-
     public override string ToString() => $"Adam(lr {LearningRate}, β1 {Beta1}, β2 {Beta2}, ε {Epsilon})";
 }
