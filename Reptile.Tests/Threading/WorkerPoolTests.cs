@@ -201,6 +201,15 @@ public class WorkerPoolTests
         Assert.Same(settings, seen[1]);
         Assert.Equal([Simd.Available[0], Simd.Available[0]], paths);
 
+        // Simd.Force, as the kernel tests use it, is a change of the caller's settings like any other.
+        foreach (var path in Simd.Available)
+        {
+            using (Simd.Force(path))
+            using (WorkerPool.Use(2))
+                WorkerPool.For(2, 1, long.MaxValue, new SettingsSeen(seen, paths));
+            Assert.Equal([path, path], paths);
+        }
+
         // The next caller's settings replace them: a worker keeps nothing from the last hand-over.
         using (WorkerPool.Use(2))
             WorkerPool.For(2, 1, long.MaxValue, new SettingsSeen(seen, paths));
