@@ -1,5 +1,9 @@
 using Reptile.Autograd;
 using Reptile.Kernels;
+using Reptile.Layers;
+using Reptile.Objectives;
+using Reptile.Optim;
+using Reptile.Tests.Support;
 using Reptile.Threading;
 
 namespace Reptile.Tests.Threading;
@@ -230,5 +234,58 @@ public class WorkerPoolTests
                 WorkerPool.For(output.Length, 64, long.MaxValue, new Squares(output, ids));
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         }
+    }
+
+    /// <summary>A model replica training on its own batch, as a meta-batch's task does.</summary>
+    private sealed class TaskReplica(int seed)
+    {
+        public readonly Sequential Model = Models.Omniglot(5).Initialize(new Rng(1));
+        private readonly Tape tape = new();
+        private readonly Tensor input = GradientCheck.Random(new Rng((ulong)seed), false, 10, 1, 28, 28);
+        private readonly CrossEntropyLoss loss = new() { Labels = Enumerable.Range(0, 10).Select(i => (i + seed) % 5).ToArray() };
+        private Optimizer optimizer = null!;
+
+        public TaskReplica Reset()
+        {
+            Models.Omniglot(5).Initialize(new Rng(1)).Parameters.CopyTo(Model.Parameters, 0);
+            optimizer = new Adam(Model.ParameterCount, 1e-3f);
+            return this;
+        }
+
+        public void Train()
+        {
+            for (int step = 0; step < 3; step++) SupervisedStep.Run(Model, optimizer, tape, input, loss);
+        }
+    }
+
+    /// <summary>Tasks [from, to), each on the thread running its part (how Meta's task workers can use the pool).</summary>
+    private readonly struct TaskWorkers(TaskReplica[] tasks) : IRangeBody
+    {
+        public void Run(int from, int to)
+        {
+            for (int t = from; t < to; t++) tasks[t].Train();
+        }
+    }
+
+    [Fact]
+    public void TasksOnTheirOwnThreads_AndTasksWithTheirOpsSplit_TrainExactlyAsOnOneThread()
+    {
+        var tasks = new[] { new TaskReplica(2), new TaskReplica(3) };
+        foreach (var task in tasks) task.Reset().Train();
+        var reference = tasks.Select(t => t.Model.Parameters.ToArray()).ToArray();
+
+        // Task workers: one task per thread; each task's ops run inline on its thread (a nested For).
+        foreach (var task in tasks) task.Reset();
+        using (WorkerPool.Use(2))
+            WorkerPool.For(tasks.Length, 1, long.MaxValue, new TaskWorkers(tasks));
+        for (int t = 0; t < tasks.Length; t++)
+            Assert.True(reference[t].SequenceEqual(tasks[t].Model.Parameters), $"task {t} on its own thread");
+
+        // Chained: tasks one after another, each op split over the pool.
+        foreach (var task in tasks) task.Reset();
+        using (WorkerPool.Use(2))
+            foreach (var task in tasks) task.Train();
+        for (int t = 0; t < tasks.Length; t++)
+            Assert.True(reference[t].SequenceEqual(tasks[t].Model.Parameters), $"task {t} with its ops split");
     }
 }
