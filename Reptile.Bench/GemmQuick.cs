@@ -70,6 +70,7 @@ internal static class GemmQuick
     {
         string? filter = null;
         bool cpu = false;
+        var settings = ComputeSettings.Current;
         foreach (var arg in args)
         {
             if (arg == "cpu") { cpu = true; continue; }
@@ -78,14 +79,15 @@ internal static class GemmQuick
             {
                 switch (kv[0])
                 {
-                    case "kc": GemmDriver.KcMax = v; break;
-                    case "mc": GemmDriver.McMax = v; break;
-                    case "nc": GemmDriver.NcMax = v; break;
-                    case "small": GemmSmall.MaxVolume = v; break;
+                    case "kc": settings = settings with { DepthBlock = v }; break;
+                    case "mc": settings = settings with { RowBlock = v }; break;
+                    case "nc": settings = settings with { ColumnBlock = v }; break;
+                    case "small": settings = settings with { SmallProductVolume = v }; break;
                 }
             }
             else filter = arg;
         }
+        using var tuned = ComputeSettings.Use(settings); // Simd.Force below keeps these knobs
         if (filter == "kernel")
         {
             FmaPeak();
@@ -93,7 +95,7 @@ internal static class GemmQuick
             Probe<GemmMicroKernel256>();
             return 0;
         }
-        Console.WriteLine($"KC={GemmDriver.KcMax} MC={GemmDriver.McMax} NC={GemmDriver.NcMax}");
+        Console.WriteLine($"KC={settings.DepthBlock} MC={settings.RowBlock} NC={settings.ColumnBlock} small={settings.SmallProductVolume}");
         var paths = new[] { SimdPath.Vector512, SimdPath.Vector256 }.Where(p => p <= Simd.Best).ToArray();
         Console.WriteLine($"{"shape",-16}" + string.Concat(paths.Select(p => $"{p,12}")) + "   (GFLOP/s)");
         var shapes = GemmShape.All().ToList();

@@ -11,6 +11,13 @@ namespace Reptile.Kernels;
 /// </summary>
 public static class Gemm
 {
+    /// <summary>Column cuts fall on multiples of this: half the 512-bit micro-kernel's panel (the 256-bit kernel's
+    /// whole one), so each part's last panel is still a full or half panel, not a ragged one.</summary>
+    public const int ColumnCutMultiple = 16;
+
+    /// <summary>Products below this many multiply-adds are not cut: the parts would not repay handing one over.</summary>
+    public const long MinSplitVolume = 1L << 20;
+
     /// <summary>
     /// C (m×n, row-major, contiguous) = op(A)·op(B), or C += op(A)·op(B) when <paramref name="accumulate"/>.
     /// op(A) is m×k: A is stored m×k row-major, or k×m row-major when <paramref name="transA"/> (so op(A) = Aᵀ).
@@ -18,81 +25,65 @@ public static class Gemm
     /// </summary>
     public static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
                                 Span<float> c, int m, int n, int k, bool accumulate = false) =>
-        MultiplyRows(a, transA, b, transB, c, m, n, k, accumulate, 0, m);
+        Multiply(a, transA, b, transB, c, m, n, k, accumulate, new GemmBlock(0, m, 0, n));
 
     /// <summary>
-    /// Rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of <see cref="Multiply"/>'s result, the rest of C
-    /// untouched, computed exactly as <see cref="Multiply"/> computes them (same route, same order along k) wherever
-    /// the range is cut: threads can share a product with few columns by taking row ranges.
+    /// The <paramref name="block"/> of <see cref="Multiply(ReadOnlySpan{float}, bool, ReadOnlySpan{float}, bool, Span{float}, int, int, int, bool)"/>'s
+    /// result, the rest of C untouched. The route is chosen from the whole product's shape and every route computes
+    /// each element with the same operations wherever the block's edges fall, so blocks computed separately (on
+    /// different threads) equal the whole product bit for bit.
     /// </summary>
-    public static void MultiplyRows(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
-                                    Span<float> c, int m, int n, int k, bool accumulate, int rowStart, int rowEnd)
+    public static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
+                                Span<float> c, int m, int n, int k, bool accumulate, GemmBlock block)
     {
         Validate(a.Length, transA, b.Length, transB, c.Length, m, n, k);
-        if (rowStart < 0 || rowEnd > m || rowStart > rowEnd)
-            throw new ArgumentException($"Gemm: rows [{rowStart}, {rowEnd}) are not within the {m} rows of C.");
-        if (n == 0 || rowStart == rowEnd)
+        var (i0, i1, j0, j1) = block;
+        if (i0 < 0 || i1 > m || i0 > i1 || j0 < 0 || j1 > n || j0 > j1)
+            throw new ArgumentException($"Gemm: block {block} is not within C's {m} rows and {n} columns.", nameof(block));
+        if (i0 == i1 || j0 == j1)
             return;
         if (k == 0)
         {
             if (!accumulate)
-                c[(rowStart * n)..(rowEnd * n)].Clear();
+                for (int i = i0; i < i1; i++) c.Slice(i * n + j0, j1 - j0).Clear();
             return;
         }
-        Rows(a, transA, b, transB, c, m, n, k, accumulate, rowStart, rowEnd);
-    }
-
-    /// <summary>The route for the whole product's shape, run over rows [i0, i1).</summary>
-    private static void Rows(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
-                             Span<float> c, int m, int n, int k, bool accumulate, int i0, int i1)
-    {
+        // The route table: one line per route, chosen from the whole product's shape, never from the block.
         var path = Simd.Current;
         if (path == SimdPath.Scalar)
-            GemmScalar.Multiply(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, 0, n);
+            GemmScalar.Multiply(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, j0, j1);
         else if (GemmSmall.Applies(m, n, k, transA, transB))
-            GemmSmall.Multiply(path, a, transA, b, transB, c, m, n, k, accumulate, i0, i1);
+            GemmSmall.Multiply(path, a, transA, b, transB, c, m, n, k, accumulate, i0, i1, j0, j1);
         else if (GemmNarrow.Applies(n, k, transA, transB))
-            GemmNarrow.Multiply(a, b, c, n, k, accumulate, i0, i1, 0, n);
+            GemmNarrow.Multiply(a, b, c, n, k, accumulate, i0, i1, j0, j1);
         else if (path == SimdPath.Vector512)
-            GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, 0, n);
+            GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, j0, j1);
         else if (path == SimdPath.Vector128)
-            GemmDriver.Run<GemmMicroKernel128>(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, 0, n);
+            GemmDriver.Run<GemmMicroKernel128>(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, j0, j1);
         else
-            GemmDriver.Run<GemmMicroKernel256>(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, 0, n);
+            GemmDriver.Run<GemmMicroKernel256>(a, transA, b, transB, c, m, n, k, accumulate, i0, i1, j0, j1);
     }
 
     /// <summary>
-    /// Columns [<paramref name="columnStart"/>, <paramref name="columnEnd"/>) of <see cref="Multiply"/>'s result,
-    /// the rest of C untouched: threads can share one product by taking column ranges. Wherever the range is cut,
-    /// every element is computed exactly as <see cref="Multiply"/> computes it on the vector paths for products
-    /// too large for the unpacked route (the same fused multiply-adds in the same order along k, whichever kernel
-    /// width covers its panel), so splitting never changes the numbers.
+    /// Where an m×n×k product may be cut into (at most) <paramref name="parts"/> blocks for as many threads: by
+    /// columns (each thread then packs only its own part of B) at multiples of <see cref="ColumnCutMultiple"/> near
+    /// the even cuts (160 → 80 + 80, not 96 + 64) when no part is more than 10 % above an even share; otherwise by
+    /// rows (the first layer's 64×9 weight gradient, the last layer's 40 positions); one part when the product is
+    /// small (<see cref="MinSplitVolume"/>) or has fewer rows than parts.
     /// </summary>
-    public static void MultiplyColumns(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
-                                       Span<float> c, int m, int n, int k, bool accumulate, int columnStart, int columnEnd)
+    public static GemmSplit Split(int m, int n, int k, int parts)
     {
-        Validate(a.Length, transA, b.Length, transB, c.Length, m, n, k);
-        if (columnStart < 0 || columnEnd > n || columnStart > columnEnd)
-            throw new ArgumentException($"Gemm: columns [{columnStart}, {columnEnd}) are not within the {n} columns of C.");
-        if (m == 0 || columnStart == columnEnd)
-            return;
-        if (k == 0)
+        if (parts < 2 || m <= 0 || n <= 0 || (long)m * n * k < MinSplitVolume)
+            return new GemmSplit(false, 1, m, n);
+        var byColumns = new GemmSplit(true, parts, m, n);
+        bool balanced = true;
+        for (int p = 0; p < parts && balanced; p++)
         {
-            if (!accumulate)
-                for (int i = 0; i < m; i++) c.Slice(i * n + columnStart, columnEnd - columnStart).Clear();
-            return;
+            int width = byColumns.Block(p).Columns;
+            balanced = width > 0 && 10L * parts * width <= 11L * n;
         }
-        var path = Simd.Current;
-        if (path == SimdPath.Scalar)
-            GemmScalar.Multiply(a, transA, b, transB, c, m, n, k, accumulate, 0, m, columnStart, columnEnd);
-        else if (GemmNarrow.Applies(n, k, transA, transB))
-            GemmNarrow.Multiply(a, b, c, n, k, accumulate, 0, m, columnStart, columnEnd);
-        else if (path == SimdPath.Vector512)
-            GemmDriver.Run<GemmMicroKernel512>(a, transA, b, transB, c, m, n, k, accumulate, 0, m, columnStart, columnEnd);
-        else if (path == SimdPath.Vector128)
-            GemmDriver.Run<GemmMicroKernel128>(a, transA, b, transB, c, m, n, k, accumulate, 0, m, columnStart, columnEnd);
-        else
-            GemmDriver.Run<GemmMicroKernel256>(a, transA, b, transB, c, m, n, k, accumulate, 0, m, columnStart, columnEnd);
+        if (balanced) return byColumns;
+        return m >= parts ? new GemmSplit(false, parts, m, n) : new GemmSplit(false, 1, m, n);
     }
 
     private static void Validate(int aLen, bool transA, int bLen, bool transB, int cLen, int m, int n, int k)

@@ -24,13 +24,6 @@ internal unsafe interface IGemmMicroKernel
 [SkipLocalsInit]
 internal static unsafe class GemmDriver
 {
-    // Measured on Zen 4 (32 KB L1d, 1 MB L2): a B micro-panel (KC×NR, 32 KB) is reused by every A panel
-    // of the MC block from L1/L2, the packed A block (MC×KC, 144 KB) stays in L2, B's NC×KC block in L2/L3.
-    // Tuning knobs for gemm-quick; not meant to change at run time otherwise.
-    internal static int KcMax = 256;
-    internal static int McMax = 144;
-    internal static int NcMax = 2048;
-
     [ThreadStatic] private static float[]? bufA;
     [ThreadStatic] private static float[]? bufB;
 
@@ -41,14 +34,16 @@ internal static unsafe class GemmDriver
         where TK : IGemmMicroKernel
     {
         int mr = TK.MR, nr = TK.NR;
+        var settings = ComputeSettings.Current;
+        int depthBlock = settings.DepthBlock, rowBlock = settings.RowBlock, columnBlock = settings.ColumnBlock;
         // Balanced blocks: 576 = 3×192 rather than 256+256+64.
-        int kBlocks = (k + KcMax - 1) / KcMax;
+        int kBlocks = (k + depthBlock - 1) / depthBlock;
         int kcStep = (k + kBlocks - 1) / kBlocks;
         int height = i1 - i0;
-        int mBlocks = (height + McMax - 1) / McMax;
+        int mBlocks = (height + rowBlock - 1) / rowBlock;
         int mcStep = RoundUp((height + mBlocks - 1) / mBlocks, mr);
         int width = j1 - j0;
-        int nBlocks = (width + NcMax - 1) / NcMax;
+        int nBlocks = (width + columnBlock - 1) / columnBlock;
         int ncStep = RoundUp((width + nBlocks - 1) / nBlocks, nr);
 
         float* pa = Buffer(ref bufA, mcStep * kcStep);
@@ -108,9 +103,7 @@ internal static unsafe class GemmDriver
                 if (ir < directRows) { ap = aDirect + ir; aStep = lda; }
                 else { ap = pa + (nint)(ir - directRows) * kc; aStep = mr; }
                 float* cp = c + (nint)ir * ldc + jr;
-                // Ragged last column panel: the narrowest kernel that covers it (same lanes/cycle on
-                // CPUs that split wide FMAs, fewer wasted lanes).
-                int width = nrr <= nr / 4 ? nr / 4 : nrr <= nr / 2 ? nr / 2 : nr;
+                int width = GemmPacking.PanelWidth<TK>(nrr);
                 if (mrr == mr && nrr == width)
                 {
                     if (width == nr) TK.Run(kc, ap, aStep, bp, cp, ldc, add);

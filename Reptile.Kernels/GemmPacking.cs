@@ -53,6 +53,15 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>The width of the kernel (full, half or quarter) that computes a panel of <paramref name="columns"/>
+    /// columns: the narrowest that covers it (same lanes per cycle on CPUs that split wide FMAs, fewer wasted lanes).
+    /// Packing fills that width, the driver calls that kernel.</summary>
+    public static int PanelWidth<TK>(int columns) where TK : IGemmMicroKernel
+    {
+        int nr = TK.NR;
+        return columns <= nr / 4 ? nr / 4 : columns <= nr / 2 ? nr / 2 : nr;
+    }
+
     /// <summary>op(B)[p0..p0+kc, j0..j0+nc] → panels of NR columns, each kc×NR.</summary>
     public static void PackB<TK>(float* dst, float* b, bool transB, int n, int k, int j0, int nc, int p0, int kc)
         where TK : IGemmMicroKernel
@@ -62,7 +71,7 @@ internal static unsafe class GemmPacking
         {
             int cols = Math.Min(nr, nc - jr);
             // A ragged last panel is read by the half/quarter kernels: fill (and pad) only that width.
-            int fill = cols <= nr / 4 ? nr / 4 : cols <= nr / 2 ? nr / 2 : nr;
+            int fill = PanelWidth<TK>(cols);
             if (!transB)
             {
                 // Stored k×n: each k step's columns are contiguous.

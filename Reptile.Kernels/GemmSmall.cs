@@ -10,27 +10,15 @@ namespace Reptile.Kernels;
 /// </summary>
 internal static unsafe class GemmSmall
 {
-    /// <summary>m·n·k at or below which the direct loops are used.</summary>
-    internal static long DefaultMaxVolume = 48 * 1024;
-
-    /// <summary>A per-thread override for tests and tuning: changing the route globally would change the
-    /// rounding of products other threads are computing at the same moment.</summary>
-    [ThreadStatic] private static long? maxVolumeOverride;
-
-    internal static long MaxVolume
-    {
-        get => maxVolumeOverride ?? DefaultMaxVolume;
-        set => maxVolumeOverride = value;
-    }
-
     [ThreadStatic] private static float[]? transposedB;
 
     public static bool Applies(int m, int n, int k, bool transA, bool transB) =>
-        !(transA && transB) && (long)m * n * k <= MaxVolume;
+        !(transA && transB) && (long)m * n * k <= ComputeSettings.Current.SmallProductVolume;
 
-    /// <summary>Rows [i0, i1) of C (each row is computed on its own, so parts equal the whole).</summary>
+    /// <summary>Rows [i0, i1) × columns [j0, j1) of C. Every element is one chain of fused multiply-adds along k (or
+    /// one dot product), the same in a vector lane as in the scalar tail, so parts equal the whole.</summary>
     public static void Multiply(SimdPath path, ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
-                                Span<float> c, int m, int n, int k, bool accumulate, int i0, int i1)
+                                Span<float> c, int m, int n, int k, bool accumulate, int i0, int i1, int j0, int j1)
     {
         fixed (float* A = a, B = b, C = c)
         {
@@ -40,28 +28,28 @@ internal static unsafe class GemmSmall
                 // 8×8 transposes) lets the row kernel broadcast A instead: x·Wᵀ of a 10×64·64×64 layer 3.1 → 1.6 µs.
                 float* bt = GemmDriver.Buffer(ref transposedB, n * k);
                 GemmPacking.TransposePack(bt, n, n, B, k, n, k);
-                if (path == SimdPath.Vector512) Rows512(A, transA, bt, C, m, n, k, accumulate, i0, i1);
-                else if (path == SimdPath.Vector128) Rows128(A, transA, bt, C, m, n, k, accumulate, i0, i1);
-                else Rows256(A, transA, bt, C, m, n, k, accumulate, i0, i1);
+                if (path == SimdPath.Vector512) Rows512(A, transA, bt, C, m, n, k, accumulate, i0, i1, j0, j1);
+                else if (path == SimdPath.Vector128) Rows128(A, transA, bt, C, m, n, k, accumulate, i0, i1, j0, j1);
+                else Rows256(A, transA, bt, C, m, n, k, accumulate, i0, i1, j0, j1);
             }
             else if (transB)
-                Dots(path, A, B, C, n, k, accumulate, i0, i1);
+                Dots(path, A, B, C, n, k, accumulate, i0, i1, j0, j1);
             else if (path == SimdPath.Vector512)
-                Rows512(A, transA, B, C, m, n, k, accumulate, i0, i1);
+                Rows512(A, transA, B, C, m, n, k, accumulate, i0, i1, j0, j1);
             else if (path == SimdPath.Vector128)
-                Rows128(A, transA, B, C, m, n, k, accumulate, i0, i1);
+                Rows128(A, transA, B, C, m, n, k, accumulate, i0, i1, j0, j1);
             else
-                Rows256(A, transA, B, C, m, n, k, accumulate, i0, i1);
+                Rows256(A, transA, B, C, m, n, k, accumulate, i0, i1, j0, j1);
         }
     }
 
     // C[i, j] (+)= A[i, :]·B[j, :]: both rows contiguous in k.
-    private static void Dots(SimdPath path, float* a, float* b, float* c, int n, int k, bool accumulate, int i0, int i1)
+    private static void Dots(SimdPath path, float* a, float* b, float* c, int n, int k, bool accumulate, int i0, int i1, int j0, int j1)
     {
         for (int i = i0; i < i1; i++)
         {
             float* ar = a + (nint)i * k;
-            for (int j = 0; j < n; j++)
+            for (int j = j0; j < j1; j++)
             {
                 float* br = b + (nint)j * k;
                 float s;
@@ -111,15 +99,15 @@ internal static unsafe class GemmSmall
     }
 
     // C[i, :] (+)= Σp op(A)[i, p]·B[p, :], a few vectors of the row held in registers across p.
-    private static void Rows512(float* a, bool transA, float* b, float* c, int m, int n, int k, bool accumulate, int i0, int i1)
+    private static void Rows512(float* a, bool transA, float* b, float* c, int m, int n, int k, bool accumulate, int i0, int i1, int j0, int j1)
     {
         nint aRow = transA ? 1 : k, aStep = transA ? m : 1;
         for (int i = i0; i < i1; i++)
         {
             float* ai = a + i * aRow;
             float* ci = c + (nint)i * n;
-            int j = 0;
-            for (; j + 64 <= n; j += 64)
+            int j = j0;
+            for (; j + 64 <= j1; j += 64)
             {
                 var c0 = accumulate ? Vector512.Load(ci + j) : default;
                 var c1 = accumulate ? Vector512.Load(ci + j + 16) : default;
@@ -137,7 +125,7 @@ internal static unsafe class GemmSmall
                 }
                 c0.Store(ci + j); c1.Store(ci + j + 16); c2.Store(ci + j + 32); c3.Store(ci + j + 48);
             }
-            for (; j + 16 <= n; j += 16)
+            for (; j + 16 <= j1; j += 16)
             {
                 var c0 = accumulate ? Vector512.Load(ci + j) : default;
                 float* bp = b + j;
@@ -146,19 +134,19 @@ internal static unsafe class GemmSmall
                     c0 = Vector512.FusedMultiplyAdd(Vector512.Create(*ap), Vector512.Load(bp), c0);
                 c0.Store(ci + j);
             }
-            ScalarTail(ai, aStep, b, ci, j, n, k, accumulate);
+            ScalarTail(ai, aStep, b, ci, j, j1, n, k, accumulate);
         }
     }
 
-    private static void Rows256(float* a, bool transA, float* b, float* c, int m, int n, int k, bool accumulate, int i0, int i1)
+    private static void Rows256(float* a, bool transA, float* b, float* c, int m, int n, int k, bool accumulate, int i0, int i1, int j0, int j1)
     {
         nint aRow = transA ? 1 : k, aStep = transA ? m : 1;
         for (int i = i0; i < i1; i++)
         {
             float* ai = a + i * aRow;
             float* ci = c + (nint)i * n;
-            int j = 0;
-            for (; j + 32 <= n; j += 32)
+            int j = j0;
+            for (; j + 32 <= j1; j += 32)
             {
                 var c0 = accumulate ? Vector256.Load(ci + j) : default;
                 var c1 = accumulate ? Vector256.Load(ci + j + 8) : default;
@@ -176,7 +164,7 @@ internal static unsafe class GemmSmall
                 }
                 c0.Store(ci + j); c1.Store(ci + j + 8); c2.Store(ci + j + 16); c3.Store(ci + j + 24);
             }
-            for (; j + 8 <= n; j += 8)
+            for (; j + 8 <= j1; j += 8)
             {
                 var c0 = accumulate ? Vector256.Load(ci + j) : default;
                 float* bp = b + j;
@@ -185,19 +173,19 @@ internal static unsafe class GemmSmall
                     c0 = Vector256.FusedMultiplyAdd(Vector256.Create(*ap), Vector256.Load(bp), c0);
                 c0.Store(ci + j);
             }
-            ScalarTail(ai, aStep, b, ci, j, n, k, accumulate);
+            ScalarTail(ai, aStep, b, ci, j, j1, n, k, accumulate);
         }
     }
 
-    private static void Rows128(float* a, bool transA, float* b, float* c, int m, int n, int k, bool accumulate, int i0, int i1)
+    private static void Rows128(float* a, bool transA, float* b, float* c, int m, int n, int k, bool accumulate, int i0, int i1, int j0, int j1)
     {
         nint aRow = transA ? 1 : k, aStep = transA ? m : 1;
         for (int i = i0; i < i1; i++)
         {
             float* ai = a + i * aRow;
             float* ci = c + (nint)i * n;
-            int j = 0;
-            for (; j + 16 <= n; j += 16)
+            int j = j0;
+            for (; j + 16 <= j1; j += 16)
             {
                 var c0 = accumulate ? Vector128.Load(ci + j) : default;
                 var c1 = accumulate ? Vector128.Load(ci + j + 4) : default;
@@ -215,7 +203,7 @@ internal static unsafe class GemmSmall
                 }
                 c0.Store(ci + j); c1.Store(ci + j + 4); c2.Store(ci + j + 8); c3.Store(ci + j + 12);
             }
-            for (; j + 4 <= n; j += 4)
+            for (; j + 4 <= j1; j += 4)
             {
                 var c0 = accumulate ? Vector128.Load(ci + j) : default;
                 float* bp = b + j;
@@ -224,14 +212,14 @@ internal static unsafe class GemmSmall
                     c0 = Vector128.FusedMultiplyAdd(Vector128.Create(*ap), Vector128.Load(bp), c0);
                 c0.Store(ci + j);
             }
-            ScalarTail(ai, aStep, b, ci, j, n, k, accumulate);
+            ScalarTail(ai, aStep, b, ci, j, j1, n, k, accumulate);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ScalarTail(float* ai, nint aStep, float* b, float* ci, int j, int n, int k, bool accumulate)
+    private static void ScalarTail(float* ai, nint aStep, float* b, float* ci, int j, int j1, int n, int k, bool accumulate)
     {
-        for (; j < n; j++)
+        for (; j < j1; j++)
         {
             float s = accumulate ? ci[j] : 0f;
             float* bp = b + j;

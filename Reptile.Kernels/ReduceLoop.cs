@@ -202,21 +202,3 @@ internal readonly struct IdentityOperator : IUnaryOperator
     public Vector256<float> Invoke(Vector256<float> x) => x;
     public Vector512<float> Invoke(Vector512<float> x) => x;
 }
-
-/// <summary>(x − m)².</summary>
-internal readonly struct SquaredDeviationOperator(float m) : IUnaryOperator
-{
-    public float Invoke(float x) { float d = x - m; return d * d; }
-    public Vector128<float> Invoke(Vector128<float> x) { var d = x - Vector128.Create(m); return d * d; }
-    public Vector256<float> Invoke(Vector256<float> x) { var d = x - Vector256.Create(m); return d * d; }
-    public Vector512<float> Invoke(Vector512<float> x) { var d = x - Vector512.Create(m); return d * d; }
-}
-
-/// <summary>x·y.</summary>
-internal readonly struct MultiplyOperator : IBinaryOperator
-{
-    public float Invoke(float x, float y) => x * y;
-    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => x * y;
-    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x * y;
-    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x * y;
-}

@@ -3,13 +3,11 @@ using System.Runtime.Intrinsics;
 namespace Reptile.Kernels;
 
 /// <summary>
-/// Chooses the widest hardware-accelerated path once, and lets tests force a narrower one on the
-/// calling thread so every path of every kernel runs on any machine that supports it.
+/// Chooses the widest hardware-accelerated path once; the path kernels take on a thread is part of its
+/// <see cref="ComputeSettings"/>, which tests narrow with <see cref="Force"/>.
 /// </summary>
 public static class Simd
 {
-    [ThreadStatic] private static SimdPath? forced;
-
     /// <summary>The widest path this machine accelerates.</summary>
     public static SimdPath Best { get; } =
         Vector512.IsHardwareAccelerated ? SimdPath.Vector512
@@ -18,36 +16,22 @@ public static class Simd
         : SimdPath.Scalar;
 
     /// <summary>The path kernels take on this thread.</summary>
-    public static SimdPath Current => forced ?? Best;
+    public static SimdPath Current => ComputeSettings.Current.Path;
 
     /// <summary>Paths this machine can run, narrowest first.</summary>
     public static IReadOnlyList<SimdPath> Available { get; } =
         Enum.GetValues<SimdPath>().Where(p => p <= Best).ToArray();
 
-    /// <summary>The path forced on this thread, if any: what a thread doing work on its behalf must
-    /// <see cref="Adopt"/> so that the results do not depend on which thread computed them.</summary>
-    public static SimdPath? Forced => forced;
+    /// <summary>Makes the calling thread compute on <paramref name="path"/> (its other settings unchanged) until the
+    /// result is disposed: how tests run every kernel's narrower paths on a wide machine.</summary>
+    public static IDisposable Force(SimdPath path) => ComputeSettings.Use(ComputeSettings.Current with { Path = path });
 
-    /// <summary>
-    /// Makes the calling thread compute on <paramref name="path"/> (null: <see cref="Best"/>) until the result is
-    /// disposed; for worker threads, which pass the <see cref="Forced"/> of the thread they work for. A struct, so
-    /// adopting allocates nothing.
-    /// </summary>
-    public static Adoption Adopt(SimdPath? path)
-    {
-        if (path > Best)
-            throw new ArgumentOutOfRangeException(nameof(path), $"{path} is not accelerated on this machine (best: {Best}).");
-        var previous = forced;
-        forced = path;
-        return new Adoption(previous);
-    }
+    /// <summary>This thread's path. To be removed once Meta captures <see cref="ComputeSettings.Current"/> (or runs
+    /// its workers through the worker pool, which adopts the settings itself).</summary>
+    public static SimdPath? Forced => Current;
 
-    /// <summary>Restores the path a thread had before <see cref="Adopt"/>.</summary>
-    public readonly struct Adoption(SimdPath? previous) : IDisposable
-    {
-        public void Dispose() => forced = previous;
-    }
-
-    /// <summary>Forces <paramref name="path"/> on the calling thread until the result is disposed.</summary>
-    public static IDisposable Force(SimdPath path) => Adopt(path);
+    /// <summary>Computes on <paramref name="path"/> (null: <see cref="Best"/>) until disposed. To be removed once Meta
+    /// switches to <see cref="ComputeSettings.Use"/> or the worker pool.</summary>
+    public static ComputeSettings.Scope Adopt(SimdPath? path) =>
+        ComputeSettings.Use(ComputeSettings.Current with { Path = path ?? Best });
 }

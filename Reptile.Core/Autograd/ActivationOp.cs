@@ -1,3 +1,5 @@
+using Reptile.Threading;
+
 namespace Reptile.Autograd;
 
 /// <summary>
@@ -15,7 +17,7 @@ public abstract class ActivationOp : IBackward
         x = input;
         Output.Reshape(input.Shape, requiresGrad: true);
         Output.Layout = input.Layout;
-        unsafe { IntraOpParallelism.For(input.Length, Grain, input.Length, &ApplyRange, this); }
+        WorkerPool.For(input.Length, Grain, input.Length, new ApplyRange(this));
         tape?.Record(this, Output);
         return Output;
     }
@@ -23,22 +25,20 @@ public abstract class ActivationOp : IBackward
     public void Backward()
     {
         if (x.RequiresGrad)
-            unsafe { IntraOpParallelism.For(x.Length, Grain, 2L * x.Length, &AccumulateRange, this); }
+            WorkerPool.For(x.Length, Grain, 2L * x.Length, new AccumulateRange(this));
     }
 
     /// <summary>Split points fall on whole vectors.</summary>
     private const int Grain = 64;
 
-    private static void ApplyRange(object self, int from, int to)
+    private readonly struct ApplyRange(ActivationOp op) : IRangeBody
     {
-        var op = (ActivationOp)self;
-        op.Apply(op.x.Values[from..to], op.Output.Values[from..to]);
+        public void Run(int from, int to) => op.Apply(op.x.Values[from..to], op.Output.Values[from..to]);
     }
 
-    private static void AccumulateRange(object self, int from, int to)
+    private readonly struct AccumulateRange(ActivationOp op) : IRangeBody
     {
-        var op = (ActivationOp)self;
-        op.AccumulateGradient(op.Output.Values[from..to], op.Output.Grad[from..to], op.x.Grad[from..to]);
+        public void Run(int from, int to) => op.AccumulateGradient(op.Output.Values[from..to], op.Output.Grad[from..to], op.x.Grad[from..to]);
     }
 
     /// <summary>y = f(x).</summary>

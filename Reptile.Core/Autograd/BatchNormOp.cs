@@ -1,4 +1,5 @@
 using Reptile.Kernels;
+using Reptile.Threading;
 
 namespace Reptile.Autograd;
 
@@ -25,18 +26,20 @@ public sealed class BatchNormOp : IBackward
         Prepare(input, gamma, beta);
         this.epsilon = epsilon;
         this.relu = relu;
-        unsafe { IntraOpParallelism.For(channels, 1, (long)channels * plane, &ForwardChannels, this); }
+        WorkerPool.For(channels, 1, (long)channels * plane, new ForwardChannels(this));
         tape?.Record(this, Output);
         return Output;
     }
 
-    /// <summary>Channels are independent, so a helper thread may take some of them.</summary>
-    private static void ForwardChannels(object self, int from, int to)
+    /// <summary>Channels are independent, so the pool's threads may take some of them.</summary>
+    private readonly struct ForwardChannels(BatchNormOp op) : IRangeBody
     {
-        var op = (BatchNormOp)self;
-        int p = op.plane, count = to - from;
-        Kernels.BatchNorm.Forward(op.x.Values.Slice(from * p, count * p), count, p, op.gamma.Values.Slice(from, count), op.beta.Values.Slice(from, count),
-            op.epsilon, op.Output.Values.Slice(from * p, count * p), op.Mean.AsSpan(from, count), op.InvStd.AsSpan(from, count), op.relu);
+        public void Run(int from, int to)
+        {
+            int p = op.plane, count = to - from;
+            Kernels.BatchNorm.Forward(op.x.Values.Slice(from * p, count * p), count, p, op.gamma.Values.Slice(from, count), op.beta.Values.Slice(from, count),
+                op.epsilon, op.Output.Values.Slice(from * p, count * p), op.Mean.AsSpan(from, count), op.InvStd.AsSpan(from, count), op.relu);
+        }
     }
 
     /// <summary>Normalises with given (running) statistics; not differentiable here, for inference only.</summary>
@@ -63,17 +66,19 @@ public sealed class BatchNormOp : IBackward
     {
         if (!gamma.RequiresGrad || !beta.RequiresGrad || !x.RequiresGrad)
             throw new InvalidOperationException("BatchNorm backward needs gradients for its input, scale and shift.");
-        unsafe { IntraOpParallelism.For(channels, 1, (relu ? 3L : 2L) * channels * plane, &BackwardChannels, this); }
+        WorkerPool.For(channels, 1, (relu ? 3L : 2L) * channels * plane, new BackwardChannels(this));
     }
 
-    private static void BackwardChannels(object self, int from, int to)
+    private readonly struct BackwardChannels(BatchNormOp op) : IRangeBody
     {
-        var op = (BatchNormOp)self;
-        int p = op.plane, count = to - from;
-        // Only this op reads its output's gradient, so the fused relu's mask can overwrite it.
-        if (op.relu) Activations.ReluMask(op.Output.Values.Slice(from * p, count * p), op.Output.Grad.Slice(from * p, count * p));
-        Kernels.BatchNorm.Backward(op.x.Values.Slice(from * p, count * p), op.Mean.AsSpan(from, count), op.InvStd.AsSpan(from, count),
-            op.Output.Grad.Slice(from * p, count * p), op.gamma.Values.Slice(from, count), count, p,
-            op.x.Grad.Slice(from * p, count * p), op.gamma.Grad.Slice(from, count), op.beta.Grad.Slice(from, count));
+        public void Run(int from, int to)
+        {
+            int p = op.plane, count = to - from;
+            // Only this op reads its output's gradient, so the fused relu's mask can overwrite it.
+            if (op.relu) Activations.ReluMask(op.Output.Values.Slice(from * p, count * p), op.Output.Grad.Slice(from * p, count * p));
+            Kernels.BatchNorm.Backward(op.x.Values.Slice(from * p, count * p), op.Mean.AsSpan(from, count), op.InvStd.AsSpan(from, count),
+                op.Output.Grad.Slice(from * p, count * p), op.gamma.Values.Slice(from, count), count, p,
+                op.x.Grad.Slice(from * p, count * p), op.gamma.Grad.Slice(from, count), op.beta.Grad.Slice(from, count));
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Reptile.Kernels;
+using Reptile.Threading;
 
 namespace Reptile.Autograd;
 
@@ -35,14 +36,14 @@ public sealed class Conv2dOp : IBackward
         int patch = inChannels * kernelH * kernelW, positions = plan.Columns;
         if (cols.Length < patch * positions) cols = new float[patch * positions];
         var colSpan = cols.AsSpan(0, patch * positions);
-        IntraOpParallelism.Im2Col(input.Values, inChannels, plan, colSpan);
+        ParallelKernels.Im2Col(input.Values, inChannels, plan, colSpan);
 
         outShape[0] = batch; outShape[1] = outChannels; outShape[2] = plan.OutH; outShape[3] = plan.OutW;
         Output.Reshape(outShape, requiresGrad: true);
         Output.Layout = TensorLayout.ChannelMajor;
         var y = Output.Values;
-        IntraOpParallelism.Gemm(weight.Values, false, colSpan, false, y, outChannels, positions, patch);
-        unsafe { IntraOpParallelism.For(outChannels, 1, (long)outChannels * positions, &AddBias, this); }
+        ParallelKernels.Gemm(weight.Values, false, colSpan, false, y, outChannels, positions, patch);
+        WorkerPool.For(outChannels, 1, (long)outChannels * positions, new AddBias(this));
         tape?.Record(this, Output);
         return Output;
     }
@@ -57,18 +58,22 @@ public sealed class Conv2dOp : IBackward
         return plans[0] = new ConvolutionPlan(batch, height, width, kernelH, kernelW, stride, padding);
     }
 
-    private static void AddBias(object self, int from, int to)
+    private readonly struct AddBias(Conv2dOp op) : IRangeBody
     {
-        var op = (Conv2dOp)self;
-        int positions = op.plan.Columns;
-        Bias.AddToChannels(op.Output.Values[(from * positions)..(to * positions)], op.bias.Values[from..to], positions);
+        public void Run(int from, int to)
+        {
+            int positions = op.plan.Columns;
+            Bias.AddToChannels(op.Output.Values[(from * positions)..(to * positions)], op.bias.Values[from..to], positions);
+        }
     }
 
-    private static void SumBiasGradient(object self, int from, int to)
+    private readonly struct SumBiasGradient(Conv2dOp op) : IRangeBody
     {
-        var op = (Conv2dOp)self;
-        int positions = op.plan.Columns;
-        Bias.SumChannels(op.Output.Grad[(from * positions)..(to * positions)], op.bias.Grad[from..to], positions);
+        public void Run(int from, int to)
+        {
+            int positions = op.plan.Columns;
+            Bias.SumChannels(op.Output.Grad[(from * positions)..(to * positions)], op.bias.Grad[from..to], positions);
+        }
     }
 
     public void Backward()
@@ -76,16 +81,16 @@ public sealed class Conv2dOp : IBackward
         int patch = inChannels * kernelH * kernelW, positions = plan.Columns;
         var dy = Output.Grad;
         if (weight.RequiresGrad)
-            IntraOpParallelism.Gemm(dy, false, cols.AsSpan(0, patch * positions), true, weight.Grad, outChannels, patch, positions, accumulate: true);
+            ParallelKernels.Gemm(dy, false, cols.AsSpan(0, patch * positions), true, weight.Grad, outChannels, patch, positions, accumulate: true);
         if (bias.RequiresGrad)
-            unsafe { IntraOpParallelism.For(outChannels, 1, (long)outChannels * positions, &SumBiasGradient, this); }
+            WorkerPool.For(outChannels, 1, (long)outChannels * positions, new SumBiasGradient(this));
         if (x.RequiresGrad)
         {
             // The weight gradient above was the last reader of the columns: their gradient takes the same buffer,
             // which keeps a step's working set (1.1 MB per buffer for the second layer) smaller and warm.
             var d = cols.AsSpan(0, patch * positions);
-            IntraOpParallelism.Gemm(weight.Values, true, dy, false, d, patch, positions, outChannels);
-            IntraOpParallelism.Col2Im(d, inChannels, plan, x.Grad);
+            ParallelKernels.Gemm(weight.Values, true, dy, false, d, patch, positions, outChannels);
+            ParallelKernels.Col2Im(d, inChannels, plan, x.Grad);
         }
     }
 }

@@ -13,7 +13,7 @@ public sealed class SoftmaxCrossEntropyOp : IBackward
     public Tensor Output { get; } = Tensor.Zeros(true, 1);
 
     /// <summary>The softmax of the last forward, rows × classes.</summary>
-    public ReadOnlySpan<float> Probabilities => probabilities.AsSpan(0, count * classes);
+    private ReadOnlySpan<float> Probabilities => probabilities.AsSpan(0, count * classes);
 
     public Tensor Forward(Tensor logits, int[] labels, int count, Tape? tape)
     {

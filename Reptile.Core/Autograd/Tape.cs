@@ -1,3 +1,5 @@
+using Reptile.Threading;
+
 namespace Reptile.Autograd;
 
 /// <summary>
@@ -17,6 +19,13 @@ public sealed class Tape
     {
         if (!output.RequiresGrad)
             throw new ArgumentException($"The output {output} of a recorded op must track gradients.", nameof(output));
+        // An op's output buffer is overwritten by its next forward pass, and its backward reads what the last one
+        // saved: a second recording in one step would silently compute wrong gradients.
+        foreach (var recorded in ops)
+            if (ReferenceEquals(recorded, op))
+                throw new InvalidOperationException(
+                    $"{op.GetType().Name} is already on the tape: an op, and so the layer that owns it, may be applied once per " +
+                    "recorded step (use another layer instance, or run Backward before recording again).");
         ops.Add(op);
         outputs.Add(output);
     }
@@ -33,7 +42,7 @@ public sealed class Tape
         foreach (var t in outputs) total += t.Length;
         // One pass (and one hand-over to the helper) for all the gradients, split by values, not by tensor.
         if (total <= int.MaxValue)
-            unsafe { IntraOpParallelism.For((int)total, 64, total, &ClearGradients, this); }
+            WorkerPool.For((int)total, 64, total, new ClearGradients(this));
         else
             foreach (var t in outputs) t.Grad.Clear();
         loss.Grad[0] = 1f;
@@ -42,15 +51,18 @@ public sealed class Tape
     }
 
     /// <summary>Clears values [from, to) of the outputs' gradients laid end to end.</summary>
-    private static void ClearGradients(object self, int from, int to)
+    private readonly struct ClearGradients(Tape tape) : IRangeBody
     {
-        int start = 0;
-        foreach (var t in ((Tape)self).outputs)
+        public void Run(int from, int to)
         {
-            int end = start + t.Length;
-            if (end > from && start < to)
-                t.Grad[(Math.Max(from, start) - start)..(Math.Min(to, end) - start)].Clear();
-            start = end;
+            int start = 0;
+            foreach (var t in tape.outputs)
+            {
+                int end = start + t.Length;
+                if (end > from && start < to)
+                    t.Grad[(Math.Max(from, start) - start)..(Math.Min(to, end) - start)].Clear();
+                start = end;
+            }
         }
     }
 

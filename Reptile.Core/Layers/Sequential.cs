@@ -1,4 +1,5 @@
 using Reptile.Autograd;
+using Reptile.Threading;
 
 namespace Reptile.Layers;
 
@@ -11,6 +12,10 @@ public sealed class Sequential
 {
     private readonly Layer[] layers;
     private readonly NamedParameter[] named;
+
+    /// <summary>At i, the batch norm at i when a relu follows it (the pair can run as one op), else null: found
+    /// once here rather than by type tests on every forward pass.</summary>
+    private readonly BatchNorm2d?[] normBeforeRelu;
 
     public IReadOnlyList<Layer> Layers => layers;
 
@@ -43,6 +48,7 @@ public sealed class Sequential
             }
         }
         named = names.ToArray();
+        normBeforeRelu = layers.Select((l, i) => l is BatchNorm2d norm && i + 1 < layers.Length && layers[i + 1] is Relu ? norm : null).ToArray();
     }
 
     /// <summary>PyTorch's default initialisation of every layer, drawn from <paramref name="rng"/>.</summary>
@@ -58,7 +64,7 @@ public sealed class Sequential
         for (int i = 0; i < layers.Length; i++)
         {
             // Batch norm then relu (every block of the paper's models) runs as one op: same values, fewer passes.
-            if (FuseBatchNormRelu && layers[i] is BatchNorm2d norm && i + 1 < layers.Length && layers[i + 1] is Relu && norm.FusesRelu(tape))
+            if (FuseBatchNormRelu && normBeforeRelu[i] is { } norm && norm.FusesRelu(tape))
             {
                 x = norm.ForwardRelu(x, tape);
                 i++;
@@ -69,14 +75,17 @@ public sealed class Sequential
         return x;
     }
 
-    /// <summary>Zeroes the gradient buffer (halved with the helper thread, as the optimizer step will be, when this
-    /// thread has one).</summary>
+    /// <summary>Zeroes the gradient buffer (in parts on the worker pool, as the optimizer step will be, when this
+    /// thread splits its ops).</summary>
     public void ZeroGrad()
     {
-        unsafe { IntraOpParallelism.For(Gradients.Length, 64, Gradients.Length, &ClearGradients, this); }
+        WorkerPool.For(Gradients.Length, 64, Gradients.Length, new ClearGradients(Gradients));
     }
 
-    private static void ClearGradients(object self, int from, int to) => ((Sequential)self).Gradients.AsSpan(from, to - from).Clear();
+    private readonly struct ClearGradients(float[] gradients) : IRangeBody
+    {
+        public void Run(int from, int to) => gradients.AsSpan(from, to - from).Clear();
+    }
 
     /// <summary>A replica with its own buffers (for a worker thread), holding a copy of the parameters.</summary>
     public Sequential Clone()

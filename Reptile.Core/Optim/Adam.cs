@@ -1,5 +1,5 @@
-using Reptile.Autograd;
 using Reptile.Kernels;
+using Reptile.Threading;
 
 namespace Reptile.Optim;
 
@@ -42,28 +42,20 @@ public sealed class Adam : Optimizer
         float stepSize = (float)(LearningRate * Math.Sqrt(correction2) / correction1);
         fixed (float* p = parameters, g = gradients)
         {
-            // Elementwise, so a helper thread may take half of it (chained inner loops on two threads).
-            pending = new PendingStep(p, g, stepSize);
-            IntraOpParallelism.For(parameters.Length, 64, 4L * parameters.Length, &StepRange, this);
+            // Elementwise, so the pool's threads may take parts of it (chained inner loops on two threads).
+            WorkerPool.For(parameters.Length, 64, 4L * parameters.Length, new StepRange(this, p, g, stepSize));
         }
     }
 
-    /// <summary>The step in progress: its buffers stay pinned by <see cref="Step"/> while the ranges run.</summary>
-    private readonly unsafe struct PendingStep(float* parameters, float* gradients, float stepSize)
+    /// <summary>Elements [from, to) of a step: its buffers stay pinned by <see cref="Step"/> while the ranges run.</summary>
+    private readonly unsafe struct StepRange(Adam adam, float* parameters, float* gradients, float stepSize) : IRangeBody
     {
-        public readonly float* Parameters = parameters, Gradients = gradients;
-        public readonly float StepSize = stepSize;
-    }
-
-    private PendingStep pending;
-
-    private static unsafe void StepRange(object self, int from, int to)
-    {
-        var adam = (Adam)self;
-        var step = adam.pending;
-        int count = to - from;
-        Optimizers.Adam(new Span<float>(step.Parameters + from, count), new ReadOnlySpan<float>(step.Gradients + from, count),
-            adam.FirstMoment.AsSpan(from, count), adam.SecondMoment.AsSpan(from, count), adam.Beta1, adam.Beta2, step.StepSize, adam.Epsilon);
+        public void Run(int from, int to)
+        {
+            int count = to - from;
+            Optimizers.Adam(new Span<float>(parameters + from, count), new ReadOnlySpan<float>(gradients + from, count),
+                adam.FirstMoment.AsSpan(from, count), adam.SecondMoment.AsSpan(from, count), adam.Beta1, adam.Beta2, stepSize, adam.Epsilon);
+        }
     }
 
     public override Optimizer Clone()
@@ -71,13 +63,6 @@ public sealed class Adam : Optimizer
         var copy = new Adam(FirstMoment.Length, LearningRate, Beta1, Beta2, Epsilon);
         copy.CopyStateFrom(this);
         return copy;
-    }
-
-    public override void Reset()
-    {
-        base.Reset();
-        Array.Clear(FirstMoment);
-        Array.Clear(SecondMoment);
     }
 
     public override string ToString() => $"Adam(lr {LearningRate}, β1 {Beta1}, β2 {Beta2}, ε {Epsilon})";

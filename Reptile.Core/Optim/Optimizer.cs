@@ -26,6 +26,4 @@ public abstract class Optimizer
         for (int i = 0; i < mine.Count; i++) theirs[i].Values.AsSpan().CopyTo(mine[i].Values);
         StepCount = other.StepCount;
     }
-
-    public virtual void Reset() => StepCount = 0;
 }

@@ -50,19 +50,11 @@ public class GemmTests
     [InlineData(long.MaxValue)]
     public void MatchesDoubleReference_WithSmallThreshold(long maxVolume)
     {
-        var saved = GemmSmall.MaxVolume;
-        GemmSmall.MaxVolume = maxVolume;
-        try
-        {
-            foreach (var path in Simd.Available)
-                using (Simd.Force(path))
-                    Check.One(Config.QuickThrowOnFailure.WithMaxTest(60),
-                        Prop.ForAll(Cases(), c => Verify(c, path)));
-        }
-        finally
-        {
-            GemmSmall.MaxVolume = saved;
-        }
+        using var threshold = ComputeSettings.Use(ComputeSettings.Current with { SmallProductVolume = maxVolume });
+        foreach (var path in Simd.Available)
+            using (Simd.Force(path))
+                Check.One(Config.QuickThrowOnFailure.WithMaxTest(60),
+                    Prop.ForAll(Cases(), c => Verify(c, path)));
     }
 
     [Theory]
@@ -197,92 +189,5 @@ public class GemmTests
                 Gemm.Multiply([3f], false, [4f], true, c, 1, 1, 1, accumulate: true);
                 Assert.Equal(22f, c[0]);
             }
-    }
-}
-
-
-public class GemmColumnRangeTests
-{
-    [Fact]
-    public void ColumnRangesReproduceTheWholeProductBitForBit()
-    {
-        var rng = new Random(11);
-        var shapes = new (int M, int N, int K, bool TA, bool TB)[]
-        {
-            (64, 490, 576, false, false), (64, 576, 490, false, true), (576, 490, 64, true, false), (13, 100, 37, true, true), (64, 1960, 9, false, false),
-            (64, 160, 576, false, false), (576, 160, 64, true, false), (300, 37, 520, false, true),
-        };
-        foreach (var path in Reptile.Kernels.Simd.Available)
-            using (Reptile.Kernels.Simd.Force(path))
-                foreach (var (m, n, k, ta, tb) in shapes)
-                    foreach (bool accumulate in new[] { false, true })
-                    {
-                        var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
-                        var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
-                        var start = Enumerable.Range(0, m * n).Select(_ => (float)rng.NextDouble()).ToArray();
-                        var whole = (float[])start.Clone();
-                        Reptile.Kernels.Gemm.Multiply(a, ta, b, tb, whole, m, n, k, accumulate);
-                        if (m * n * k < 48 * 1024) continue; // tiny products take the unpacked route as a whole
-                        // Panel boundaries (32), half and quarter panels (16, 8) and cuts inside a panel.
-                        foreach (int split in new[] { (n / 2 + 31) / 32 * 32, (n / 2 + 8) / 16 * 16, n / 2 / 8 * 8, n / 2 + 3 }.Where(s => s > 0 && s < n))
-                        {
-                            var parts = (float[])start.Clone();
-                            Reptile.Kernels.Gemm.MultiplyColumns(a, ta, b, tb, parts, m, n, k, accumulate, split, n);
-                            Reptile.Kernels.Gemm.MultiplyColumns(a, ta, b, tb, parts, m, n, k, accumulate, 0, split);
-                            Assert.True(whole.SequenceEqual(parts), $"{path} {m}×{n}×{k} transA={ta} transB={tb} accumulate={accumulate} split={split}");
-                        }
-                    }
-    }
-
-    [Fact]
-    public void RowRangesReproduceTheWholeProductBitForBit()
-    {
-        var rng = new Random(12);
-        var shapes = new (int M, int N, int K, bool TA, bool TB)[]
-        {
-            (64, 9, 1960, false, true), (33, 16, 100, false, true),   // narrow
-            (64, 40, 576, false, false), (576, 40, 64, true, false), (37, 50, 70, true, true), // blocked driver
-            (13, 5, 20, false, false), (12, 20, 9, true, true),       // tiny
-        };
-        foreach (var path in Reptile.Kernels.Simd.Available)
-            using (Reptile.Kernels.Simd.Force(path))
-                foreach (var (m, n, k, ta, tb) in shapes)
-                    foreach (bool accumulate in new[] { false, true })
-                        foreach (int split in new[] { 1, m / 2, m - 3 })
-                        {
-                            var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
-                            var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
-                            var start = Enumerable.Range(0, m * n).Select(_ => (float)rng.NextDouble()).ToArray();
-                            var whole = (float[])start.Clone();
-                            Reptile.Kernels.Gemm.Multiply(a, ta, b, tb, whole, m, n, k, accumulate);
-                            var parts = (float[])start.Clone();
-                            Reptile.Kernels.Gemm.MultiplyRows(a, ta, b, tb, parts, m, n, k, accumulate, split, m);
-                            Reptile.Kernels.Gemm.MultiplyRows(a, ta, b, tb, parts, m, n, k, accumulate, 0, split);
-                            Assert.True(whole.SequenceEqual(parts), $"{path} {m}×{n}×{k} transA={ta} transB={tb} accumulate={accumulate} split={split}");
-                            if (n > 4 && tb && !ta && k >= 64)
-                            {
-                                // The narrow route also splits by columns, anywhere.
-                                var columns = (float[])start.Clone();
-                                Reptile.Kernels.Gemm.MultiplyColumns(a, ta, b, tb, columns, m, n, k, accumulate, 5, n);
-                                Reptile.Kernels.Gemm.MultiplyColumns(a, ta, b, tb, columns, m, n, k, accumulate, 0, 5);
-                                Assert.True(whole.SequenceEqual(columns), $"{path} {m}×{n}×{k} columns");
-                            }
-                        }
-        Assert.Throws<ArgumentException>(() => Reptile.Kernels.Gemm.MultiplyRows(new float[6], false, new float[12], false, new float[8], 2, 4, 3, false, 1, 3));
-    }
-
-    [Fact]
-    public void AColumnRangeTouchesOnlyItsColumns()
-    {
-        var a = Enumerable.Range(0, 6).Select(i => (float)i).ToArray();   // 2×3
-        var b = Enumerable.Range(0, 12).Select(i => (float)i).ToArray();  // 3×4
-        foreach (var path in Reptile.Kernels.Simd.Available)
-            using (Reptile.Kernels.Simd.Force(path))
-            {
-                var c = Enumerable.Repeat(-7f, 8).ToArray();
-                Reptile.Kernels.Gemm.MultiplyColumns(a, false, b, false, c, 2, 4, 3, false, 1, 3);
-                Assert.Equal(new[] { -7f, 23, 26, -7f, -7f, 68, 80, -7f }, c);
-            }
-        Assert.Throws<ArgumentException>(() => Reptile.Kernels.Gemm.MultiplyColumns(a, false, b, false, new float[8], 2, 4, 3, false, 3, 5));
     }
 }

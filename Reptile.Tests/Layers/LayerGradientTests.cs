@@ -146,7 +146,7 @@ public class LayerGradientTests
         {
             var model = Models.Omniglot(5).Initialize(new Rng(3));
             model.FuseBatchNormRelu = fuse;
-            var tape = new Autograd.Tape();
+            var tape = new Reptile.Autograd.Tape();
             var logits = model.Forward(input, tape);
             var output = logits.Values.ToArray();
             var loss = new Objectives.CrossEntropyLoss { Labels = labels }.Forward(logits, tape);
@@ -171,7 +171,7 @@ public class LayerGradientTests
 
         float[] ParameterGradients(Tensor input, out int recorded)
         {
-            var tape = new Autograd.Tape();
+            var tape = new Reptile.Autograd.Tape();
             model.ZeroGrad();
             var y = model.Forward(input, tape);
             recorded = tape.Count;

@@ -1,0 +1,51 @@
+using Reptile.Kernels;
+
+namespace Reptile.Threading;
+
+/// <summary>
+/// One background thread of a <see cref="WorkerPool"/>, kept (blocked) between uses: <see cref="Start"/> hands it
+/// a range of a body and the caller's <see cref="ComputeSettings"/>, <see cref="Wait"/> blocks until it is done.
+/// The settings are adopted here, for every piece of work, so no caller can forget them and results never
+/// depend on which thread computed them.
+/// </summary>
+internal sealed class DedicatedThread
+{
+    private readonly HandOverSignal started = new(), finished = new();
+    private IRangeBody? body;
+    private ComputeSettings settings = ComputeSettings.Default;
+    private int from, to;
+    private Exception? failure;
+
+    public DedicatedThread(string name) =>
+        new Thread(Loop) { IsBackground = true, Name = name }.Start();
+
+    public void Start(IRangeBody body, int from, int to, ComputeSettings settings)
+    {
+        (this.body, this.from, this.to, this.settings) = (body, from, to, settings);
+        started.Raise();
+    }
+
+    /// <summary>Waits for the work of the last <see cref="Start"/> (exactly once per Start) and returns what it
+    /// threw, if anything.</summary>
+    public Exception? Wait()
+    {
+        finished.WaitAndLower();
+        var e = failure;
+        (failure, body) = (null, null);
+        return e;
+    }
+
+    private void Loop()
+    {
+        while (true)
+        {
+            started.WaitAndLower();
+            try
+            {
+                using (ComputeSettings.Use(settings)) body!.Run(from, to);
+            }
+            catch (Exception e) { failure = e; }
+            finished.Raise();
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Runtime.ExceptionServices;
+using Reptile.Kernels;
+
+namespace Reptile.Threading;
+
+/// <summary>
+/// The one way Reptile computes on several threads: <see cref="For{TBody}"/> cuts a range into parts, runs the first
+/// on the calling thread and the others on this thread's dedicated background threads (kept between uses, handed
+/// over with a spin-then-sleep signal: microseconds, no allocation), each on the caller's
+/// <see cref="ComputeSettings"/>, and returns when all are done. How many threads a thread's For uses is set for a
+/// scope (<see cref="Use"/>); without one, and inside a For's part (nested calls), For runs the whole range inline.
+/// So ops split themselves only where a caller asked for it (the chained inner loop), never inside task or
+/// evaluation workers that already keep every core busy.
+/// </summary>
+internal static class WorkerPool
+{
+    /// <summary>Work (values touched) below which a For stays on one thread: a hand-over would cost more.</summary>
+    public const long MinWork = 1 << 15;
+
+    [ThreadStatic] private static int scopeThreads;
+    [ThreadStatic] private static bool inPart;
+    [ThreadStatic] private static DedicatedThread[]? threads;
+
+    /// <summary>How many threads a For on this thread may use now.</summary>
+    public static int Threads => inPart ? 1 : Math.Max(1, scopeThreads);
+
+    /// <summary>Lets For on this thread use <paramref name="threads"/> threads (itself included) until the result is
+    /// disposed (a struct: opening and closing a scope allocates nothing).</summary>
+    public static Scope Use(int threads)
+    {
+        var previous = scopeThreads;
+        scopeThreads = Math.Max(1, threads);
+        return new Scope(previous);
+    }
+
+    /// <summary>Restores the thread count a thread had before <see cref="Use"/>.</summary>
+    public readonly struct Scope(int previous) : IDisposable
+    {
+        public void Dispose() => scopeThreads = previous;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> over [0, <paramref name="count"/>) in up to <see cref="Threads"/> contiguous parts
+    /// whose cuts fall on multiples of <paramref name="grain"/> (part p starts at p·count/parts, rounded down), or in
+    /// one call when <paramref name="work"/> is below <see cref="MinWork"/>. If parts throw, the first exception (the
+    /// caller's part first) is rethrown here after every part has finished; the pool stays usable.
+    /// </summary>
+    public static void For<TBody>(int count, int grain, long work, in TBody body) where TBody : IRangeBody
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(grain, 1);
+        int parts = Math.Min(Threads, count / grain);
+        if (parts < 2 || work < MinWork)
+        {
+            body.Run(0, count);
+            return;
+        }
+        var helpers = Helpers(parts - 1);
+        var runner = RangeRunner<TBody>.Holding(body);
+        var settings = ComputeSettings.Current;
+        for (int p = 1; p < parts; p++)
+            helpers[p - 1].Start(runner, Cut(p, parts, count, grain), Cut(p + 1, parts, count, grain), settings);
+        Exception? failure = null;
+        inPart = true;
+        try { body.Run(0, Cut(1, parts, count, grain)); }
+        catch (Exception e) { failure = e; }
+        finally { inPart = false; }
+        // The helpers read the body's buffers: never leave before all are done, even after a failure.
+        for (int p = 1; p < parts; p++)
+        {
+            var helperFailure = helpers[p - 1].Wait();
+            failure ??= helperFailure;
+        }
+        runner.Release();
+        if (failure != null) ExceptionDispatchInfo.Throw(failure);
+    }
+
+    private static int Cut(int part, int parts, int count, int grain) =>
+        part == parts ? count : (int)((long)part * count / parts / grain * grain);
+
+    /// <summary>This thread's helpers, grown on demand and kept (blocked) for its later calls.</summary>
+    private static DedicatedThread[] Helpers(int count)
+    {
+        var have = threads ?? [];
+        if (have.Length >= count) return have;
+        var grown = new DedicatedThread[count];
+        have.CopyTo(grown, 0);
+        for (int i = have.Length; i < count; i++) grown[i] = new DedicatedThread("Reptile worker " + (i + 1));
+        return threads = grown;
+    }
+}

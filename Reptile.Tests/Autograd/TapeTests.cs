@@ -1,0 +1,36 @@
+using Reptile.Autograd;
+using Reptile.Layers;
+
+namespace Reptile.Tests.Autograd;
+
+public class TapeTests
+{
+    [Fact]
+    public void RecordingTheSameOpTwiceInOneStepIsRefused()
+    {
+        var dense = new Dense(3, 3);
+        var model = new Sequential(dense).Initialize(new Rng(1));
+        var x = Tensor.FromArray([1f, 2f, 3f], 1, 3);
+        var tape = new Tape();
+        model.Forward(x, tape);
+        var e = Assert.Throws<InvalidOperationException>(() => dense.Forward(x, tape));
+        Assert.Contains("already on the tape", e.Message);
+        Assert.Equal(1, tape.Count);
+    }
+
+    [Fact]
+    public void TheSameOpMayBeRecordedAgainAfterBackward()
+    {
+        var model = new Sequential(new Dense(3, 1)).Initialize(new Rng(1));
+        var x = Tensor.FromArray([1f, 2f, 3f], 1, 3);
+        var tape = new Tape();
+        for (int step = 0; step < 2; step++)
+        {
+            model.ZeroGrad();
+            var y = model.Forward(x, tape);
+            tape.Backward(y);
+            Assert.Equal(0, tape.Count);
+            Assert.Equal([1f, 2f, 3f], model.Gradients[..3]); // dy/dW = x
+        }
+    }
+}
