@@ -25,13 +25,4 @@ public static class Simd
     /// <summary>Makes the calling thread compute on <paramref name="path"/> (its other settings unchanged) until the
     /// result is disposed: how tests run every kernel's narrower paths on a wide machine.</summary>
     public static IDisposable Force(SimdPath path) => ComputeSettings.Use(ComputeSettings.Current with { Path = path });
-
-    /// <summary>This thread's path. To be removed once Meta captures <see cref="ComputeSettings.Current"/> (or runs
-    /// its workers through the worker pool, which adopts the settings itself).</summary>
-    public static SimdPath? Forced => Current;
-
-    /// <summary>Computes on <paramref name="path"/> (null: <see cref="Best"/>) until disposed. To be removed once Meta
-    /// switches to <see cref="ComputeSettings.Use"/> or the worker pool.</summary>
-    public static ComputeSettings.Scope Adopt(SimdPath? path) =>
-        ComputeSettings.Use(ComputeSettings.Current with { Path = path ?? Best });
 }

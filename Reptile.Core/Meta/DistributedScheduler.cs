@@ -39,7 +39,7 @@ public sealed class DistributedScheduler : IMetaBatchScheduler
         if (!batch.TasksAreIndependent) throw new InvalidOperationException(ChainedStateRefusal);
         int size = group.Size, rank = group.Rank;
         int from = ProcessShares.Start(batch.Count, size, rank), to = ProcessShares.Start(batch.Count, size, rank + 1);
-        using (Autograd.IntraOpParallelism.Use(Threads))
+        using (Threading.WorkerPool.Use(Threads))
             for (int t = from; t < to; t++) batch.RunTask(0, t);
 
         long taskBytes = TaskBytes(batch);

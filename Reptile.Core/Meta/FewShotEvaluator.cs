@@ -1,6 +1,7 @@
 using Reptile.Data;
 using Reptile.Layers;
 using Reptile.Optim;
+using Reptile.Threading;
 
 namespace Reptile.Meta;
 
@@ -74,18 +75,8 @@ public sealed class FewShotEvaluator
         var (rank, size) = group == null ? (0, 1) : (group.Rank, group.Size);
         int from = ProcessShares.Start(tasks, size, rank), to = ProcessShares.Start(tasks, size, rank + 1);
         int workers = Math.Clamp(threads, 1, Math.Max(1, to - from));
-        int done = 0;
-        var path = Kernels.Simd.Forced; // the workers compute on the caller's SIMD path, so results do not depend on threads
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
-        {
-            using var adopted = Kernels.Simd.Adopt(path);
-            var worker = new Worker(initial, initialOptimizer);
-            for (int k = from + w; k < to; k += workers)
-            {
-                accuracy[k] = EvaluateTask(worker, dataset, initial, initialOptimizer, taskRng(k)) / (double)Ways;
-                progress?.Report(Interlocked.Increment(ref done));
-            }
-        });
+        using (WorkerPool.Use(workers))
+            WorkerPool.For(workers, 1, long.MaxValue, new EvaluationWorkers(this, dataset, initial, initialOptimizer, taskRng, accuracy, from, to, workers, progress));
         if (group != null && size > 1)
         {
             var counts = new int[size];
@@ -95,6 +86,26 @@ public sealed class FewShotEvaluator
             System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(all).CopyTo(accuracy);
         }
         return MeanWithCi.Of(accuracy);
+    }
+
+    /// <summary>Evaluation workers [from, to): worker w evaluates tasks first + w, first + w + W, … on its own replica.</summary>
+    private sealed class EvaluationWorkers(FewShotEvaluator evaluator, FewShotDataset dataset, Sequential initial, Optimizer initialOptimizer,
+        Func<int, Rng> taskRng, double[] accuracy, int first, int end, int workers, IProgress<int>? progress) : IRangeBody
+    {
+        private int done;
+
+        public void Run(int from, int to)
+        {
+            for (int w = from; w < to; w++)
+            {
+                var worker = new Worker(initial, initialOptimizer);
+                for (int k = first + w; k < end; k += workers)
+                {
+                    accuracy[k] = evaluator.EvaluateTask(worker, dataset, initial, initialOptimizer, taskRng(k)) / (double)evaluator.Ways;
+                    progress?.Report(Interlocked.Increment(ref done));
+                }
+            }
+        }
     }
 
     private static int ArgMax(ReadOnlySpan<float> values)

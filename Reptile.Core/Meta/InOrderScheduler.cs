@@ -1,4 +1,4 @@
-using Reptile.Autograd;
+using Reptile.Threading;
 
 namespace Reptile.Meta;
 
@@ -14,7 +14,7 @@ public sealed class InOrderScheduler(int threads = 1) : IMetaBatchScheduler
 
     public void Run(MetaBatch batch)
     {
-        using var split = IntraOpParallelism.Use(Threads);
+        using var split = WorkerPool.Use(Threads);
         for (int t = 0; t < batch.Count; t++) batch.RunTask(0, t);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Reptile.Data;
 using Reptile.Layers;
 using Reptile.Optim;
+using Reptile.Threading;
 
 namespace Reptile.Meta;
 
@@ -48,12 +49,7 @@ internal sealed class IntervalEvaluation : IDisposable
         snapshotOptimizer.CopyStateFrom(optimizer);
         if (background)
         {
-            var path = Kernels.Simd.Forced; // the background evaluation computes on this thread's SIMD path
-            pending = Task.Run(() =>
-            {
-                using var adopted = Kernels.Simd.Adopt(path);
-                Evaluate();
-            });
+            pending = WorkerPool.InBackground(Evaluate);
         }
         else { Evaluate(); Record(); }
     }

@@ -74,6 +74,17 @@ internal static class WorkerPool
         if (failure != null) ExceptionDispatchInfo.Throw(failure);
     }
 
+    /// <summary>Runs <paramref name="work"/> on a thread-pool thread, on the caller's <see cref="ComputeSettings"/>, for
+    /// work that overlaps the caller's own (the background interval evaluation) rather than splitting it.</summary>
+    public static Task InBackground(Action work)
+    {
+        var settings = ComputeSettings.Current;
+        return Task.Run(() =>
+        {
+            using (ComputeSettings.Use(settings)) work();
+        });
+    }
+
     private static int Cut(int part, int parts, int count, int grain) =>
         part == parts ? count : (int)((long)part * count / parts / grain * grain);
 
