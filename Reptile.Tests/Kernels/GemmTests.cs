@@ -12,7 +12,7 @@ public class GemmTests
             $"m={M} n={N} k={K} transA={TransA} transB={TransB} accumulate={Accumulate} seed={Seed}";
     }
 
-    // Edge sizes around the micro-tiles (6/12 rows, 16/32 columns) plus odd and prime ones.
+    // Edge sizes around the micro-tiles (6/8 rows, 8/16/32 columns) plus odd and prime ones.
     private static readonly int[] Sizes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 16, 17, 20, 24, 31, 32, 33, 40, 47, 48, 64, 65, 97, 150];
 
     private static Arbitrary<Case> Cases()
@@ -75,6 +75,10 @@ public class GemmTests
     [InlineData(576, 40, 64)]    // conv backward, data
     [InlineData(10, 5, 256)]     // dense
     [InlineData(10, 64, 1)]
+    [InlineData(67, 66, 70)]     // blocked driver, ragged panels of the 8×8 kernel: 3 rows, 2 columns (quarter)
+    [InlineData(61, 68, 50)]     // 5 rows, 4 columns (half)
+    [InlineData(70, 75, 40)]     // 6 rows, 3 columns (half, edge tile)
+    [InlineData(9, 97, 130)]     // 1 row, 1 column (quarter, edge tile)
     public void LargerFixedShapes_AllTransposes_OnEveryPath(int m, int n, int k)
     {
         foreach (var path in Simd.Available)
@@ -269,6 +273,41 @@ public class GemmColumnRangeTests
                             }
                         }
         Assert.Throws<ArgumentException>(() => Reptile.Kernels.Gemm.MultiplyRows(new float[6], false, new float[12], false, new float[8], 2, 4, 3, false, 1, 3));
+    }
+
+    // Column ranges ending inside a panel of every kernel (8, 16, 32 wide): the ragged last panel takes the quarter,
+    // half or full kernel, writing C directly when it has all MR rows (24 rows is a multiple of every MR).
+    [Fact]
+    public void ARaggedLastPanelWritesOnlyItsColumns()
+    {
+        const int m = 24, n = 48, k = 300; // large enough for the blocked driver
+        var rng = new Random(13);
+        var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        foreach (var path in Reptile.Kernels.Simd.Available)
+            using (Reptile.Kernels.Simd.Force(path))
+            {
+                if (path == Reptile.Kernels.SimdPath.Scalar) continue;
+                var whole = new float[m * n];
+                Reptile.Kernels.Gemm.Multiply(a, false, b, false, whole, m, n, k);
+                foreach (bool accumulate in new[] { false, true })
+                    foreach (int start in new[] { 0, 8 })
+                        foreach (int width in new[] { 1, 2, 3, 4, 5, 7, 9, 10, 12, 17, 18, 20, 25, 33, 36 })
+                        {
+                            int end = start + width;
+                            var c = Enumerable.Repeat(accumulate ? 0f : float.NaN, m * n).ToArray();
+                            Reptile.Kernels.Gemm.MultiplyColumns(a, false, b, false, c, m, n, k, accumulate, start, end);
+                            for (int i = 0; i < m; i++)
+                                for (int j = 0; j < n; j++)
+                                {
+                                    float got = c[i * n + j];
+                                    if (j >= start && j < end)
+                                        Assert.True(got == whole[i * n + j], $"{path} columns [{start}, {end}) accumulate={accumulate}: C[{i},{j}] = {got}, not {whole[i * n + j]}");
+                                    else
+                                        Assert.True(accumulate ? got == 0f : float.IsNaN(got), $"{path} columns [{start}, {end}): wrote C[{i},{j}] = {got}");
+                                }
+                        }
+            }
     }
 
     [Fact]
