@@ -5,8 +5,8 @@ using Reptile.Kernels;
 namespace Reptile.Bench;
 
 /// <summary>
-/// Stopwatch sweep for tuning: `gemm-quick [filter] [kc=.. mc=.. nc=..]` prints GFLOP/s (2mnk / best
-/// batch time) per shape and path. Best-of-batches filters out noise from other processes.
+/// Stopwatch sweep for tuning: `gemm-quick [filter] [kc=.. mc=.. nc=..] [scalar]` prints GFLOP/s (2mnk / best
+/// batch time) per shape and path (the scalar path too with `scalar`). Best-of-batches filters out noise from other processes.
 /// </summary>
 internal static class GemmQuick
 {
@@ -104,10 +104,11 @@ internal static class GemmQuick
     public static int Run(string[] args)
     {
         string? filter = null;
-        bool cpu = false;
+        bool cpu = false, scalar = false;
         foreach (var arg in args)
         {
             if (arg == "cpu") { cpu = true; continue; }
+            if (arg == "scalar") { scalar = true; continue; }
             var kv = arg.Split('=');
             if (kv.Length == 2 && int.TryParse(kv[1], out int v))
             {
@@ -131,7 +132,8 @@ internal static class GemmQuick
             return 0;
         }
         Console.WriteLine($"KC={GemmDriver.KcMax} MC={GemmDriver.McMax} NC={GemmDriver.NcMax}");
-        var paths = new[] { SimdPath.Vector512, SimdPath.Vector256, SimdPath.Vector128 }.Where(p => p <= Simd.Best).ToArray();
+        var paths = new[] { SimdPath.Vector512, SimdPath.Vector256, SimdPath.Vector128, SimdPath.Scalar }
+            .Where(p => p <= Simd.Best && (scalar || p != SimdPath.Scalar)).ToArray();
         Console.WriteLine($"{"shape",-16}" + string.Concat(paths.Select(p => $"{p,12}")) + "   (GFLOP/s)");
         var shapes = GemmShape.All().ToList();
         // A custom shape, e.g. 64x40x576 or 576x40x64tA or 64x576x40tB.
