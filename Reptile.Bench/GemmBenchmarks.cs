@@ -22,7 +22,7 @@ public class GemmBenchmarks
     [ParamsSource(nameof(Shapes))]
     public GemmShape Shape { get; set; } = null!;
 
-    [Params(SimdPath.Vector512, SimdPath.Vector256)]
+    [Params(SimdPath.Vector512, SimdPath.Vector256, SimdPath.Vector128)]
     public SimdPath Path { get; set; }
 
     public static IEnumerable<GemmShape> Shapes()

@@ -140,4 +140,70 @@ public class GemmBlockTests
         }
         Assert.Equal(split.ByColumns ? n : m, next);
     }
+
+    // The blocked driver's kernels all compute an element as one chain of fused multiply-adds per KC block, added
+    // to C: whichever width (8×8, 6×16, 8×32 tiles) covers it, the bits are the same, which is what lets column
+    // splits mix full, half and quarter panels.
+    [Fact]
+    public void TheBlockedDriverGivesTheSameBitsOnEveryVectorPath()
+    {
+        var rng = new Random(14);
+        var shapes = new (int M, int N, int K, bool TA, bool TB)[]
+        {
+            (64, 490, 576, false, false), (576, 160, 64, true, false), (64, 576, 160, false, true), (67, 66, 70, false, false),
+            (13, 100, 37, true, true), (300, 37, 520, false, true), (9, 1960, 64, true, false),
+        };
+        var vectorPaths = Reptile.Kernels.Simd.Available.Where(p => p != Reptile.Kernels.SimdPath.Scalar).ToArray();
+        foreach (var (m, n, k, ta, tb) in shapes)
+            foreach (bool accumulate in new[] { false, true })
+            {
+                var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+                var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+                var start = Enumerable.Range(0, m * n).Select(_ => (float)rng.NextDouble()).ToArray();
+                float[]? first = null;
+                foreach (var path in vectorPaths)
+                    using (Reptile.Kernels.Simd.Force(path))
+                    {
+                        var c = (float[])start.Clone();
+                        Reptile.Kernels.Gemm.Multiply(a, ta, b, tb, c, m, n, k, accumulate);
+                        first ??= c;
+                        Assert.True(first.SequenceEqual(c), $"{path} differs from {vectorPaths[0]}: {m}×{n}×{k} transA={ta} transB={tb} accumulate={accumulate}");
+                    }
+            }
+    }
+
+    // Column ranges ending inside a panel of every kernel (8, 16, 32 wide): the ragged last panel takes the quarter,
+    // half or full kernel, writing C directly when it has all MR rows (24 rows is a multiple of every MR).
+    [Fact]
+    public void ARaggedLastPanelWritesOnlyItsColumns()
+    {
+        const int m = 24, n = 48, k = 300; // large enough for the blocked driver
+        var rng = new Random(13);
+        var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        foreach (var path in Reptile.Kernels.Simd.Available)
+            using (Reptile.Kernels.Simd.Force(path))
+            {
+                if (path == Reptile.Kernels.SimdPath.Scalar) continue;
+                var whole = new float[m * n];
+                Reptile.Kernels.Gemm.Multiply(a, false, b, false, whole, m, n, k);
+                foreach (bool accumulate in new[] { false, true })
+                    foreach (int start in new[] { 0, 8 })
+                        foreach (int width in new[] { 1, 2, 3, 4, 5, 7, 9, 10, 12, 17, 18, 20, 25, 33, 36 })
+                        {
+                            int end = start + width;
+                            var c = Enumerable.Repeat(accumulate ? 0f : float.NaN, m * n).ToArray();
+                            Reptile.Kernels.Gemm.Multiply(a, false, b, false, c, m, n, k, accumulate, new Reptile.Kernels.GemmBlock(0, m, start, end));
+                            for (int i = 0; i < m; i++)
+                                for (int j = 0; j < n; j++)
+                                {
+                                    float got = c[i * n + j];
+                                    if (j >= start && j < end)
+                                        Assert.True(got == whole[i * n + j], $"{path} columns [{start}, {end}) accumulate={accumulate}: C[{i},{j}] = {got}, not {whole[i * n + j]}");
+                                    else
+                                        Assert.True(accumulate ? got == 0f : float.IsNaN(got), $"{path} columns [{start}, {end}): wrote C[{i},{j}] = {got}");
+                                }
+                        }
+            }
+    }
 }

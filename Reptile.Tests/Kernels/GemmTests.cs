@@ -12,7 +12,7 @@ public class GemmTests
             $"m={M} n={N} k={K} transA={TransA} transB={TransB} accumulate={Accumulate} seed={Seed}";
     }
 
-    // Edge sizes around the micro-tiles (6/12 rows, 16/32 columns) plus odd and prime ones.
+    // Edge sizes around the micro-tiles (6/8 rows, 8/16/32 columns) plus odd and prime ones.
     private static readonly int[] Sizes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 16, 17, 20, 24, 31, 32, 33, 40, 47, 48, 64, 65, 97, 150];
 
     private static Arbitrary<Case> Cases()
@@ -67,6 +67,10 @@ public class GemmTests
     [InlineData(576, 40, 64)]    // conv backward, data
     [InlineData(10, 5, 256)]     // dense
     [InlineData(10, 64, 1)]
+    [InlineData(67, 66, 70)]     // blocked driver, ragged panels of the 8×8 kernel: 3 rows, 2 columns (quarter)
+    [InlineData(61, 68, 50)]     // 5 rows, 4 columns (half)
+    [InlineData(70, 75, 40)]     // 6 rows, 3 columns (half, edge tile)
+    [InlineData(9, 97, 130)]     // 1 row, 1 column (quarter, edge tile)
     public void LargerFixedShapes_AllTransposes_OnEveryPath(int m, int n, int k)
     {
         foreach (var path in Simd.Available)

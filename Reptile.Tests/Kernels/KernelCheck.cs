@@ -7,8 +7,8 @@ namespace Reptile.Tests.Kernels;
 /// <summary>Shared generators and comparisons for the kernel tests.</summary>
 internal static class KernelCheck
 {
-    /// <summary>Lengths around the vector widths (8, 16) plus longer random ones.</summary>
-    public static readonly int[] EdgeLengths = [0, 1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65];
+    /// <summary>Lengths around the vector widths (4, 8, 16) plus longer random ones.</summary>
+    public static readonly int[] EdgeLengths = [0, 1, 3, 4, 5, 7, 8, 9, 11, 12, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65];
 
     public static Gen<int> Length =>
         Gen.OneOf(Gen.Elements(EdgeLengths), Gen.Elements(EdgeLengths), Gen.Choose(100, 300));

@@ -161,6 +161,8 @@ public class ThreadDeterminismTests
     [Theory]
     [InlineData(Reptile.Kernels.SimdPath.Vector256, InnerStateMode.Chained)]
     [InlineData(Reptile.Kernels.SimdPath.Vector256, InnerStateMode.Averaged)]
+    [InlineData(Reptile.Kernels.SimdPath.Vector128, InnerStateMode.Chained)]
+    [InlineData(Reptile.Kernels.SimdPath.Vector128, InnerStateMode.Averaged)]
     [InlineData(Reptile.Kernels.SimdPath.Scalar, InnerStateMode.Chained)]
     [InlineData(Reptile.Kernels.SimdPath.Scalar, InnerStateMode.Averaged)]
     public void AForcedSimdPathReachesEveryThread(Reptile.Kernels.SimdPath path, InnerStateMode mode)
