@@ -14,6 +14,7 @@ internal sealed class FewShotFlags
 {
     private readonly Option<bool> pretrained, replacement, transductive, foml, sgd, resume;
     private readonly Option<int> seed, classes, shots, trainShots, innerBatch, innerIters, metaBatch, metaIters, evalBatch, evalIters, evalSamples, evalInterval, threads, checkpointInterval;
+    private readonly Option<int?> stopAt;
     private readonly Option<float> learningRate, metaStep, metaStepFinal, weightDecay;
     private readonly Option<int?> fomlTail;
     private readonly Option<string> checkpoint;
@@ -49,6 +50,8 @@ internal sealed class FewShotFlags
         threads = CliOptions.Positive("--threads", "Threads for evaluation and training (results do not depend on it)", Math.Min(Environment.ProcessorCount, 2));
         innerState = new Option<InnerStateMode>("--inner-state") { Description = "Inner Adam state across a meta-batch: Chained (supervised-reptile; threads split the products) or Averaged (tasks run in parallel on --threads)", DefaultValueFactory = _ => InnerStateMode.Chained };
         checkpointInterval = CliOptions.Positive("--checkpoint-interval", "Meta-iterations between checkpoints (results do not depend on it)", d.CheckpointInterval);
+        stopAt = new Option<int?>("--stop-at") { Description = "Train in pieces: checkpoint and stop once this many meta-iterations are done (continue with --resume)" };
+        stopAt.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--stop-at must be at least 1."); });
         resume = Flag("--resume", "Continue the run in --checkpoint exactly where it stopped");
         json = new Option<string?>("--json") { Description = "Write the results as JSON to this file" };
     }
@@ -59,7 +62,7 @@ internal sealed class FewShotFlags
         {
             pretrained, seed, checkpoint, classes, shots, trainShots, innerBatch, innerIters, replacement, learningRate,
             metaStep, metaStepFinal, metaBatch, metaIters, evalBatch, evalIters, evalSamples, evalInterval, weightDecay,
-            transductive, foml, fomlTail, sgd, threads, innerState, checkpointInterval, resume, json,
+            transductive, foml, fomlTail, sgd, threads, innerState, checkpointInterval, stopAt, resume, json,
         })
             command.Options.Add(option);
     }
@@ -88,12 +91,13 @@ internal sealed class FewShotFlags
 
     /// <summary>Trains (or resumes, or loads with --pretrained), then evaluates; under mpirun the ranks share the work.</summary>
     public int Run(ParseResult parse, FewShotOptions options, FewShotDataset train, FewShotDataset test, Func<int, Sequential> modelFactory) =>
-        Run(options, train, test, modelFactory, parse.GetValue(checkpoint)!, parse.GetValue(pretrained), parse.GetValue(resume), parse.GetValue(json));
+        Run(options, train, test, modelFactory, parse.GetValue(checkpoint)!, parse.GetValue(pretrained), parse.GetValue(resume), parse.GetValue(json),
+            parse.GetValue(stopAt));
 
     private static Option<bool> Flag(string name, string description) => new(name) { Description = description };
 
     private static int Run(FewShotOptions options, FewShotDataset train, FewShotDataset test, Func<int, Sequential> modelFactory,
-        string checkpoint, bool pretrained, bool resume, string? json)
+        string checkpoint, bool pretrained, bool resume, string? json, int? stopAt)
     {
         var group = MpiLaunch.Join();
         if (group != null && !pretrained && options.InnerState != InnerStateMode.Averaged) throw new UsageException(MpiLaunch.ChainedStateRefusal);
@@ -123,8 +127,8 @@ internal sealed class FewShotFlags
             }
             int start = experiment.Trainer.Iteration;
             Console.WriteLine($"Training: {options.Classes}-way {options.EffectiveTrainShots}-shot tasks, {options.MetaIters} meta-iterations, meta-batch {options.MetaBatch}, {(options.Sgd ? "SGD" : "Adam")} lr {options.LearningRate}, inner state {options.InnerState}, {options.Threads} thread(s)");
-            trainSeconds = ConsoleProgress.Run("meta-training", (p, log) => experiment.Train(checkpoint, log, leader ? p : null));
-            trainedIters = options.MetaIters - start;
+            trainSeconds = ConsoleProgress.Run("meta-training", (p, log) => experiment.Train(checkpoint, log, leader ? p : null, default, stopAt));
+            trainedIters = experiment.Trainer.Iteration - start;
             if (trainedIters > 0)
                 Console.WriteLine($"Trained {trainedIters} meta-iterations in {trainSeconds:F1} s ({1000 * trainSeconds / trainedIters:F2} ms each); checkpoint in {checkpoint}");
             if (leader)
@@ -132,6 +136,11 @@ internal sealed class FewShotFlags
                 var curve = Path.Combine(checkpoint, "learning_curve.svg");
                 LearningCurve.Plot(experiment.Metrics, options).Save(curve);
                 Console.WriteLine($"Learning curve: {curve}");
+            }
+            if (experiment.Trainer.Iteration < options.MetaIters)
+            {
+                Console.WriteLine($"Stopped at meta-iteration {experiment.Trainer.Iteration} of {options.MetaIters} (--stop-at): continue with --resume.");
+                return ExitCodes.Success;
             }
         }
 

@@ -97,18 +97,21 @@ public sealed class FewShotExperiment
         return (int)counters[0];
     }
 
-    /// <summary>Meta-trains until <see cref="FewShotOptions.MetaIters"/>, checkpointing into <paramref name="checkpointFolder"/>.</summary>
+    /// <summary>Meta-trains until <see cref="FewShotOptions.MetaIters"/> meta-iterations are done (or, to train in pieces,
+    /// until <paramref name="stopAt"/>), checkpointing into <paramref name="checkpointFolder"/>, at the end too.</summary>
     /// <remarks>In a process group, every process calls this; only rank 0 evaluates intervals and writes checkpoints.</remarks>
-    public double Train(string? checkpointFolder, Action<string>? log, IProgress<TrainingProgress>? progress, CancellationToken cancel = default)
+    public double Train(string? checkpointFolder, Action<string>? log, IProgress<TrainingProgress>? progress, CancellationToken cancel = default,
+        int? stopAt = null)
     {
-        if (!IsLeader) return TrainingLoop.Run(Trainer, Metrics, Options.MetaIters, null, progress, cancel);
+        int end = Math.Min(stopAt ?? Options.MetaIters, Options.MetaIters);
+        if (!IsLeader) return TrainingLoop.Run(Trainer, Metrics, end, null, progress, cancel);
         using var interval = new IntervalEvaluation(Options, TrainSet, TestSet, Model, InnerOptimizer, Metrics, log);
         try
         {
-            return TrainingLoop.Run(Trainer, Metrics, Options.MetaIters, (i, row) =>
+            return TrainingLoop.Run(Trainer, Metrics, end, (i, row) =>
             {
                 if (i % Options.EvalInterval == 0) interval.Start(i, row);
-                if (checkpointFolder != null && (i % Options.CheckpointInterval == 0 || i == Options.MetaIters - 1))
+                if (checkpointFolder != null && (i % Options.CheckpointInterval == 0 || i == end - 1))
                 {
                     interval.Finish(); // the checkpoint's metrics hold every finished evaluation
                     SaveCheckpoint(checkpointFolder);

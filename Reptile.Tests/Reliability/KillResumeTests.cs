@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Reptile.IO;
 using Reptile.Meta;
 using Reptile.Tests.Support;
@@ -14,8 +13,6 @@ public class KillResumeTests
 {
     public const int Kills = 50;
 
-    private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "reptile.dll");
-
     private static string[] Flags(string data, string checkpoint) =>
     [
         "images", "--data", data, "--size", "8", "--classes", "3", "--shots", "1", "--train-shots", "3",
@@ -30,7 +27,8 @@ public class KillResumeTests
         var root = Directory.CreateTempSubdirectory("reptile-kill-").FullName;
         var data = ImageFolders.Write(classes: 12, images: 4, size: 10);
         var straight = Path.Combine(root, "straight");
-        Assert.Equal(0, RunToEnd(Flags(data, straight)));
+        var (code, _, error) = CliProcess.Run(Flags(data, straight));
+        Assert.True(code == 0, error);
 
         // Kill, resume, kill, … until a run completes; compare it with the uninterrupted one; again until 50 kills.
         var random = new Random(7);
@@ -42,7 +40,7 @@ public class KillResumeTests
             {
                 var args = Flags(data, killed).ToList();
                 if (ReptileCheckpoint.Exists(killed)) args.Add("--resume");
-                using var child = Start(args);
+                using var child = CliProcess.Start(args);
                 if (child.WaitForExit(random.Next(250, 900)))
                 {
                     child.WaitForExit();
@@ -66,31 +64,5 @@ public class KillResumeTests
         Console.WriteLine($"{kills} kills over {runs} runs ({tempLeft} left a temporary file behind, i.e. landed inside a write); every run resumed bit for bit.");
         Directory.Delete(root, recursive: true);
         Directory.Delete(data, recursive: true);
-    }
-
-    private static Process Start(IEnumerable<string> args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Cli);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static int RunToEnd(string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Cli);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(120_000), "the run did not finish in 2 minutes");
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {error}\n{output.Result}");
-        return process.ExitCode;
     }
 }
