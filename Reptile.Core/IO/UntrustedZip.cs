@@ -15,7 +15,10 @@ internal static class UntrustedZip
         var stream = UntrustedFile.OpenRead(path, kind);
         try
         {
-            return new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
+            var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
+            // The central directory is parsed on first use of Entries: do it here, where its errors are caught.
+            _ = zip.Entries.Count;
+            return zip;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or NotSupportedException or OverflowException)
         {
