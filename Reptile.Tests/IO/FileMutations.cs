@@ -3,12 +3,6 @@ using Reptile.IO;
 
 namespace Reptile.Tests.IO;
 
-/// <summary>What one mutation suite saw: cases run, how many parsed and how many were refused, and the most any one case allocated.</summary>
-internal sealed record MutationReport(int Cases, int Parsed, int Rejected, long MaxAllocatedBytes)
-{
-    public override string ToString() => $"{Cases} cases: {Parsed} parsed, {Rejected} refused; max allocation {MaxAllocatedBytes / 1024.0:F1} KiB";
-}
-
 /// <summary>
 /// Mutated copies of a small valid file, and the property every reader must keep on them: the file parses, or an
 /// <see cref="InvalidFileException"/> naming the file (in one line) is thrown; never another exception; and no case
