@@ -68,8 +68,7 @@ public static class OmniglotDataset
                 (headers[k], streams[k]) = archives[k].OpenData("images");
                 RequireImagesShape(headers[k], archives[k].SourceOf("images"), limits);
             }
-            // Each product is at most the entry's size (OpenData checked it), so it fits an int.
-            int total = checked(headers.Sum(h => h.Shape[0] * h.Shape[1]));
+            int total = checked(headers.Sum(h => h.Shape[0] * h.Shape[1])); // each term was checked to fit
             int done = 0;
             progress?.Report((0, total));
             int firstId = 1;
@@ -123,8 +122,12 @@ public static class OmniglotDataset
             throw source.Invalid("descr", $"expected bool or uint8 pixels, got {h.DType}.");
         if (h.Shape.Any(d => d == 0))
             throw source.Invalid("shape", $"{ShapeSize.Format(h.Shape)} has an empty dimension.");
-        if ((long)h.Shape[2] * h.Shape[3] > limits.MaxImagePixels)
+        if (!ShapeSize.TryProduct(h.Shape.AsSpan(2), 1, out long pixels) || pixels > limits.MaxImagePixels)
             throw source.Invalid("shape", $"{h.Shape[2]}x{h.Shape[3]} images are over the {limits.MaxImagePixels}-pixel limit (ReadLimits.MaxImagePixels).");
+        // One character's drawings are read at once; the drawing count is reported as an int.
+        if (!ShapeSize.TryProduct(h.Shape.AsSpan(1), 1, out long perCharacter) || perCharacter > Math.Min(limits.MaxTensorBytes, Array.MaxLength)
+            || !ShapeSize.TryProduct(h.Shape.AsSpan(0, 2), 1, out long drawings) || drawings > int.MaxValue)
+            throw source.Invalid("shape", $"{ShapeSize.Format(h.Shape)} is too large to load one character at a time.");
     }
 
     /// <summary>One character folder's PNGs, in order.</summary>

@@ -135,19 +135,18 @@ public static class PngDecoder
                 ? "interlaced (Adam7) PNGs are not supported; save the image non-interlaced."
                 : $"unknown method {ihdr[12]}.");
         ValidateFormat(colorType, bitDepth, source);
-        long pixels = (long)width * height;
-        if (pixels > limits.MaxImagePixels)
+        if (!ShapeSize.TryProduct([(int)width, (int)height], 1, out long pixels) || pixels > limits.MaxImagePixels)
             throw source.Invalid("IHDR width × height", $"{width}x{height} is over the {limits.MaxImagePixels}-pixel limit (ReadLimits.MaxImagePixels).");
         if (idat.Length == 0) throw source.Invalid("IDAT", "no image data chunk.");
         if (colorType == 3 && palette == null) throw source.Invalid("PLTE", "palette image without a PLTE chunk.");
 
         int channels = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
         int bitsPerPixel = channels * bitDepth;
-        // In 64 bits: width ≤ 2^31 times 64 bits per pixel cannot overflow; the pixel cap bounds the product.
+        // Row bytes (with the filter byte) times rows, checked: the caller may have lifted the pixel limit.
         long stride = (width * (long)bitsPerPixel + 7) / 8;
-        long rawLength = (stride + 1) * height;
-        if (rawLength > Array.MaxLength || rawLength > idat.Length * MaxDeflateRatio + 1024)
-            throw source.Invalid("IDAT", $"{idat.Length} compressed bytes cannot hold the {rawLength} bytes a {width}x{height} image needs (truncated or corrupt).");
+        bool fits = ShapeSize.TryProduct([(int)height], stride + 1, out long rawLength);
+        if (!fits || rawLength > Array.MaxLength || rawLength > idat.Length * MaxDeflateRatio + 1024)
+            throw source.Invalid("IDAT", $"{idat.Length} compressed bytes cannot hold the {(fits ? rawLength : "over 2^63")} bytes a {width}x{height} image needs (truncated or corrupt).");
         int bpp = Math.Max(1, bitsPerPixel / 8);
         var raw = new byte[rawLength];
         idat.Position = 0;
