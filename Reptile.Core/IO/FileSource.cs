@@ -5,6 +5,4 @@ namespace Reptile.IO;
 internal readonly record struct FileSource(string FilePath, string? Entry = null)
 {
     public InvalidFileException Invalid(string field, string problem, Exception? inner = null) => new(FilePath, Entry, field, problem, inner);
-
-    public override string ToString() => Entry == null ? FilePath : $"{FilePath} (entry '{Entry}')";
 }

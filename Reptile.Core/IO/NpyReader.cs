@@ -119,7 +119,7 @@ public static class NpyReader
             break;
         }
         if (descr == null || fortran == null || shape == null)
-            throw source.Invalid("header", $"lacks {(descr == null ? "'descr'" : fortran == null ? "'fortran_order'" : "'shape'")}: {text.Trim()}");
+            throw source.Invalid("header", $"lacks {(descr == null ? "'descr'" : fortran == null ? "'fortran_order'" : "'shape'")}: {Excerpt(text)}");
         if (fortran.Value)
             throw source.Invalid("fortran_order", "Fortran-order arrays are not supported (fortran_order is True); save with C order.");
         if (descr.Length > 0 && descr[0] == '>')
@@ -129,6 +129,13 @@ public static class NpyReader
         if (!ShapeSize.TryProduct(shape, NpyDType.Find(descr)!.Size, out _))
             throw source.Invalid("shape", $"{ShapeSize.Format(shape)} is too large.");
         return new NpyHeader(descr, false, shape);
+    }
+
+    /// <summary>The start of a header for messages: a corrupt one may be a megabyte of noise.</summary>
+    private static string Excerpt(string text)
+    {
+        var t = text.Trim();
+        return t.Length <= 200 ? t : t[..200] + "…";
     }
 
     /// <summary>A parser for the small subset of Python literals NumPy writes in headers.</summary>
@@ -198,11 +205,5 @@ public static class NpyReader
         public readonly InvalidFileException Error(string what) =>
             source.Invalid("header", $"cannot parse ({what} at offset {pos}): {Excerpt(text)}");
 
-        // A corrupt header may be a megabyte of noise: quote only its start.
-        private static string Excerpt(string text)
-        {
-            var t = text.Trim();
-            return t.Length <= 200 ? t : t[..200] + "…";
-        }
     }
 }

@@ -71,7 +71,8 @@ public sealed class NpzArchive : IDisposable
         }
     }
 
-    /// <summary>Fills <paramref name="buffer"/> from a stream returned by <see cref="OpenData"/>, naming the archive on failure.</summary>
+    /// <summary>Fills <paramref name="buffer"/> from a stream returned by <see cref="OpenData"/>, naming the archive and
+    /// entry on failure. (<paramref name="header"/> is kept for source compatibility; the entry's length was checked by <see cref="OpenData"/>.)</summary>
     public void ReadData(string name, NpyHeader header, Stream data, Span<byte> buffer) =>
         NpyReader.ReadData(data, buffer, Find(name).Source);
 

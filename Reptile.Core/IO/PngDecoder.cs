@@ -153,7 +153,7 @@ public static class PngDecoder
         try
         {
             using var z = new ZLibStream(idat, CompressionMode.Decompress);
-            int total = StreamReading.ReadFully(z, raw);
+            int total = StreamReading.ReadFully(z, raw, source, "IDAT");
             if (total < raw.Length)
                 throw source.Invalid("IDAT", $"image data is too short ({total} of {raw.Length} bytes for {width}x{height}).");
             if (z.ReadByte() >= 0)

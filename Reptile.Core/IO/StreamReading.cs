@@ -15,7 +15,7 @@ internal static class StreamReading
     /// <summary>Fills <paramref name="buffer"/> or throws naming <paramref name="field"/> as truncated.</summary>
     public static void ReadExactly(Stream stream, Span<byte> buffer, FileSource source, string field)
     {
-        int got = ReadFully(stream, buffer);
+        int got = ReadFully(stream, buffer, source, field);
         if (got < buffer.Length)
             throw source.Invalid(field, $"the file ends after {got} of the {buffer.Length} bytes it needs (truncated).");
     }
@@ -40,22 +40,30 @@ internal static class StreamReading
         {
             if (total == buffer.Length) Array.Resize(ref buffer, (int)Math.Min(count, 2L * buffer.Length));
             int want = buffer.Length - total;
-            int n = ReadFully(stream, buffer.AsSpan(total));
+            int n = ReadFully(stream, buffer.AsSpan(total), source, field);
             total += n;
             if (n < want) throw source.Invalid(field, $"the file ends after {total} of the {count} bytes it claims (truncated).");
         }
         return buffer;
     }
 
-    /// <summary>Reads until the buffer is full or the stream ends; returns the bytes read.</summary>
-    public static int ReadFully(Stream stream, Span<byte> buffer)
+    /// <summary>Reads until the buffer is full or the stream ends; returns the bytes read. A decompressing stream's
+    /// error (the caller's GZipStream, say) becomes an error about <paramref name="field"/> of the source.</summary>
+    public static int ReadFully(Stream stream, Span<byte> buffer, FileSource source, string field)
     {
         int total = 0;
-        while (total < buffer.Length)
+        try
         {
-            int n = stream.Read(buffer[total..]);
-            if (n == 0) break;
-            total += n;
+            while (total < buffer.Length)
+            {
+                int n = stream.Read(buffer[total..]);
+                if (n == 0) break;
+                total += n;
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw source.Invalid(field, $"cannot decompress: {e.Message}", e);
         }
         return total;
     }

@@ -60,6 +60,21 @@ public class NpyReaderMutationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void CorruptCompressionInTheCallersStreamIsRefusedNamingTheSource()
+    {
+        var compressed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            gzip.Write(NpyTestFiles.Build("<f8", [64], new byte[512]));
+        var bytes = compressed.ToArray();
+        bytes[10] = 0x07; // the first deflate block: final, of the reserved (invalid) type 3
+        var e = Assert.Throws<InvalidFileException>(() =>
+            NpyReader.Read(new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress), Name));
+        Assert.Equal(Name, e.FilePath);
+        Assert.Equal("magic", e.Field);
+        Assert.Contains("cannot decompress", e.Message);
+    }
+
+    [Fact]
     public void HeaderWithLineBreaksGivesAOneLineMessage()
     {
         var npy = NpyTestFiles.Build("<f4", [1], new byte[4]);
