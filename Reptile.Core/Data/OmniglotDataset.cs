@@ -113,7 +113,8 @@ public static class OmniglotDataset
         }
     }
 
-    /// <summary>The 'images' array must be [characters, drawings, height, width] of bytes, none of them empty.</summary>
+    /// <summary>The 'images' array must be [characters, drawings, height, width] of bytes, none of them empty, and every
+    /// size within the limits; then everything allocated from it is at most the entry's own size.</summary>
     private static void RequireImagesShape(NpyHeader h, FileSource source, ReadLimits limits)
     {
         if (h.Shape.Length != 4)
@@ -124,6 +125,9 @@ public static class OmniglotDataset
             throw source.Invalid("shape", $"{ShapeSize.Format(h.Shape)} has an empty dimension.");
         if (!ShapeSize.TryProduct(h.Shape.AsSpan(2), 1, out long pixels) || pixels > limits.MaxImagePixels)
             throw source.Invalid("shape", $"{h.Shape[2]}x{h.Shape[3]} images are over the {limits.MaxImagePixels}-pixel limit (ReadLimits.MaxImagePixels).");
+        // Every drawing becomes 28×28 bytes: smaller ones would let a small file claim far more memory than it holds.
+        if (pixels < Size * Size)
+            throw source.Invalid("shape", $"{h.Shape[2]}x{h.Shape[3]} images have fewer pixels than the {Size}x{Size} the loader makes of each.");
         // One character's drawings are read at once; the drawing count is reported as an int.
         if (!ShapeSize.TryProduct(h.Shape.AsSpan(1), 1, out long perCharacter) || perCharacter > Math.Min(limits.MaxTensorBytes, Array.MaxLength)
             || !ShapeSize.TryProduct(h.Shape.AsSpan(0, 2), 1, out long drawings) || drawings > int.MaxValue)

@@ -32,12 +32,12 @@ public class OmniglotDatasetMutationTests(ITestOutputHelper output) : IDisposabl
     }
 
     /// <summary>Writes both npz files: background with an 'images' array of <paramref name="shape"/> holding <paramref name="dataBytes"/>
-    /// bytes, evaluation a valid 2×2 one.</summary>
+    /// bytes, evaluation a valid 28×28 one.</summary>
     private string WriteNpzPair(int[] shape, int dataBytes)
     {
         var background = dir.File(OmniglotDataset.BackgroundNpz);
         File.WriteAllBytes(background, TestZips.Build(("images.npy", NpyTestFiles.Build("|b1", shape, new byte[dataBytes]), CompressionLevel.Optimal)));
-        File.WriteAllBytes(dir.File(OmniglotDataset.EvaluationNpz), TestZips.Build(("images.npy", NpyTestFiles.Build("|b1", [1, 1, 2, 2], [1, 0, 0, 1]), CompressionLevel.Optimal)));
+        File.WriteAllBytes(dir.File(OmniglotDataset.EvaluationNpz), TestZips.Build(("images.npy", NpyTestFiles.Build("|b1", [1, 1, 28, 28], new byte[28 * 28]), CompressionLevel.Optimal)));
         return background;
     }
 
@@ -67,6 +67,7 @@ public class OmniglotDatasetMutationTests(ITestOutputHelper output) : IDisposabl
     [InlineData(new[] { 1, 1, 1, int.MaxValue }, 1000)]
     [InlineData(new[] { 3, 20, 105, 0 }, 0)]
     [InlineData(new[] { 3, 20, 0, 105 }, 0)]
+    [InlineData(new[] { 1, 100_000, 1, 1 }, 100_000)]
     public void CraftedImageShapesAreRefusedNamingFileEntryAndShape(int[] shape, int dataBytes)
     {
         var background = WriteNpzPair(shape, dataBytes);
@@ -76,8 +77,8 @@ public class OmniglotDatasetMutationTests(ITestOutputHelper output) : IDisposabl
     [Fact]
     public void ImagesOverThePixelLimitAreRefused()
     {
-        var background = WriteNpzPair([1, 1, 4, 4], 16);
-        var e = FileMutations.Refused(background, "shape", () => OmniglotDataset.Load(dir.Path, limits: new ReadLimits { MaxImagePixels = 15 }), entry: "images.npy");
+        var background = WriteNpzPair([1, 1, 30, 30], 900);
+        var e = FileMutations.Refused(background, "shape", () => OmniglotDataset.Load(dir.Path, limits: new ReadLimits { MaxImagePixels = 899 }), entry: "images.npy");
         Assert.Contains("MaxImagePixels", e.Message);
     }
 
