@@ -61,6 +61,7 @@ public static class PngDecoder
             throw source.Invalid("signature", "not a PNG file (bad signature).");
 
         Span<byte> ihdr = stackalloc byte[13];
+        ImageHeader header = default;
         byte[]? palette = null;
         var idat = new MemoryStream();
         bool sawHeader = false, sawEnd = false;
@@ -110,7 +111,12 @@ public static class PngDecoder
                 int n = (int)Math.Min(piece.Length, length - done);
                 StreamReading.ReadExactly(stream, piece.AsSpan(0, n), source, $"{type} chunk data");
                 crc = Crc32.Update(crc, piece.AsSpan(0, n));
-                if (type == "IDAT") idat.Write(piece, 0, n);
+                if (type == "IDAT")
+                {
+                    idat.Write(piece, 0, n);
+                    if (idat.Length > header.MaxCompressedLength)
+                        throw source.Invalid("IDAT", $"more than the {header.MaxCompressedLength} compressed bytes a {header.Width}x{header.Height} image can need.");
+                }
                 else if (!into.IsEmpty) piece.AsSpan(0, n).CopyTo(into[(int)done..]);
                 done += n;
             }
@@ -121,34 +127,17 @@ public static class PngDecoder
             {
                 if (sawHeader) throw source.Invalid("chunk order", "a second IHDR chunk.");
                 sawHeader = true;
+                // Checked now, so the image data that follows is bounded by what this header can need.
+                header = ImageHeader.Parse(ihdr, source, limits);
             }
         }
-
-        uint width = BinaryPrimitives.ReadUInt32BigEndian(ihdr), height = BinaryPrimitives.ReadUInt32BigEndian(ihdr[4..]);
-        int bitDepth = ihdr[8], colorType = ihdr[9];
-        if (width == 0 || width > int.MaxValue) throw source.Invalid("IHDR width", $"{width} is not in 1..2^31-1.");
-        if (height == 0 || height > int.MaxValue) throw source.Invalid("IHDR height", $"{height} is not in 1..2^31-1.");
-        if (ihdr[10] != 0) throw source.Invalid("IHDR compression method", $"unknown method {ihdr[10]}.");
-        if (ihdr[11] != 0) throw source.Invalid("IHDR filter method", $"unknown method {ihdr[11]}.");
-        if (ihdr[12] != 0)
-            throw source.Invalid("IHDR interlace method", ihdr[12] == 1
-                ? "interlaced (Adam7) PNGs are not supported; save the image non-interlaced."
-                : $"unknown method {ihdr[12]}.");
-        ValidateFormat(colorType, bitDepth, source);
-        if (!ShapeSize.TryProduct([(int)width, (int)height], 1, out long pixels) || pixels > limits.MaxImagePixels)
-            throw source.Invalid("IHDR width × height", $"{width}x{height} is over the {limits.MaxImagePixels}-pixel limit (ReadLimits.MaxImagePixels).");
         if (idat.Length == 0) throw source.Invalid("IDAT", "no image data chunk.");
-        if (colorType == 3 && palette == null) throw source.Invalid("PLTE", "palette image without a PLTE chunk.");
+        if (header.ColorType == 3 && palette == null) throw source.Invalid("PLTE", "palette image without a PLTE chunk.");
+        if (header.RawLength > idat.Length * MaxDeflateRatio + 1024)
+            throw source.Invalid("IDAT", $"{idat.Length} compressed bytes cannot hold the {header.RawLength} bytes a {header.Width}x{header.Height} image needs (truncated or corrupt).");
+        int width = header.Width, height = header.Height, stride = header.Stride;
+        var raw = new byte[header.RawLength];
 
-        int channels = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
-        int bitsPerPixel = channels * bitDepth;
-        // Row bytes (with the filter byte) times rows, checked: the caller may have lifted the pixel limit.
-        long stride = (width * (long)bitsPerPixel + 7) / 8;
-        bool fits = ShapeSize.TryProduct([(int)height], stride + 1, out long rawLength);
-        if (!fits || rawLength > Array.MaxLength || rawLength > idat.Length * MaxDeflateRatio + 1024)
-            throw source.Invalid("IDAT", $"{idat.Length} compressed bytes cannot hold the {(fits ? rawLength : "over 2^63")} bytes a {width}x{height} image needs (truncated or corrupt).");
-        int bpp = Math.Max(1, bitsPerPixel / 8);
-        var raw = new byte[rawLength];
         idat.Position = 0;
         try
         {
@@ -164,8 +153,39 @@ public static class PngDecoder
             throw source.Invalid("IDAT", $"cannot inflate the image data: {e.Message}", e);
         }
 
-        Unfilter(raw, (int)stride, (int)height, bpp, source);
-        return new PngImage((int)width, (int)height, ToGray(raw, (int)width, (int)height, (int)stride, colorType, bitDepth, palette, source));
+        Unfilter(raw, stride, height, header.BytesPerPixel, source);
+        return new PngImage(width, height, ToGray(raw, width, height, stride, header.ColorType, header.BitDepth, palette, source));
+    }
+
+    /// <summary>The IHDR fields, checked, and the sizes they imply.</summary>
+    private readonly record struct ImageHeader(int Width, int Height, int BitDepth, int ColorType, int Stride, long RawLength, int BytesPerPixel)
+    {
+        /// <summary>Zlib's worst case on incompressible data is a few bytes per 16 KiB block: allow a generous margin.</summary>
+        public long MaxCompressedLength => RawLength + RawLength / 1000 + 4096;
+
+        public static ImageHeader Parse(ReadOnlySpan<byte> ihdr, FileSource source, ReadLimits limits)
+        {
+            uint width = BinaryPrimitives.ReadUInt32BigEndian(ihdr), height = BinaryPrimitives.ReadUInt32BigEndian(ihdr[4..]);
+            int bitDepth = ihdr[8], colorType = ihdr[9];
+            if (width == 0 || width > int.MaxValue) throw source.Invalid("IHDR width", $"{width} is not in 1..2^31-1.");
+            if (height == 0 || height > int.MaxValue) throw source.Invalid("IHDR height", $"{height} is not in 1..2^31-1.");
+            if (ihdr[10] != 0) throw source.Invalid("IHDR compression method", $"unknown method {ihdr[10]}.");
+            if (ihdr[11] != 0) throw source.Invalid("IHDR filter method", $"unknown method {ihdr[11]}.");
+            if (ihdr[12] != 0)
+                throw source.Invalid("IHDR interlace method", ihdr[12] == 1
+                    ? "interlaced (Adam7) PNGs are not supported; save the image non-interlaced."
+                    : $"unknown method {ihdr[12]}.");
+            ValidateFormat(colorType, bitDepth, source);
+            if (!ShapeSize.TryProduct([(int)width, (int)height], 1, out long pixels) || pixels > limits.MaxImagePixels)
+                throw source.Invalid("IHDR width × height", $"{width}x{height} is over the {limits.MaxImagePixels}-pixel limit (ReadLimits.MaxImagePixels).");
+            int channels = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
+            int bitsPerPixel = channels * bitDepth;
+            // Row bytes (with the filter byte) times rows, checked: the caller may have lifted the pixel limit.
+            long stride = (width * (long)bitsPerPixel + 7) / 8;
+            if (!ShapeSize.TryProduct([(int)height], stride + 1, out long rawLength) || rawLength > Array.MaxLength)
+                throw source.Invalid("IHDR width × height", $"{width}x{height} at {bitsPerPixel} bits per pixel is too large for one buffer.");
+            return new ImageHeader((int)width, (int)height, bitDepth, colorType, (int)stride, rawLength, Math.Max(1, bitsPerPixel / 8));
+        }
     }
 
     private static void ValidateFormat(int colorType, int bitDepth, FileSource source)

@@ -47,9 +47,10 @@ public class PngDecoderMutationTests(ITestOutputHelper output)
     {
         var png = WithSize(0x0D000001, 1);
         FileMutations.Refused(Name, "IHDR width × height", () => PngDecoder.Decode(new MemoryStream(png), Name));
-        // Even with no pixel limit, the size is checked in 64 bits against what the compressed data can hold.
+        // Even with no pixel limit, sizes are computed in 64 bits: too large for a buffer, or for the compressed data.
         var unlimited = new ReadLimits { MaxImagePixels = long.MaxValue };
-        FileMutations.Refused(Name, "IDAT", () => PngDecoder.Decode(new MemoryStream(WithSize(0x0D000001, 0x0D000001)), Name, unlimited));
+        FileMutations.Refused(Name, "IHDR width × height", () => PngDecoder.Decode(new MemoryStream(WithSize(0x0D000001, 0x0D000001)), Name, unlimited));
+        FileMutations.Refused(Name, "IDAT", () => PngDecoder.Decode(new MemoryStream(WithSize(0x0D000001, 1)), Name, unlimited));
     }
 
     [Fact]
@@ -70,6 +71,19 @@ public class PngDecoderMutationTests(ITestOutputHelper output)
         var e = FileMutations.Refused(Name, "IDAT", () => PngDecoder.Decode(new MemoryStream(png), Name, unlimited));
         Assert.Contains("cannot hold", e.Message);
         FileMutations.Refused(Name, "IHDR width × height", () => PngDecoder.Decode(new MemoryStream(png), Name));
+    }
+
+    [Fact]
+    public void MoreImageDataThanTheHeaderCanNeedIsRefusedWhileReading()
+    {
+        var png = WithSize(1, 1);
+        var extra = new byte[12 + 5000];
+        BinaryPrimitives.WriteUInt32BigEndian(extra, 5000);
+        "IDAT"u8.CopyTo(extra.AsSpan(4));
+        new Random(7).NextBytes(extra.AsSpan(8, 5000));
+        var withExtra = PngTestEncoder.WithFixedCrcs([.. png[..^12], .. extra, .. png[^12..]]); // before IEND
+        var e = FileMutations.Refused(Name, "IDAT", () => PngDecoder.Decode(new MemoryStream(withExtra), Name));
+        Assert.Contains("compressed bytes a 1x1 image can need", e.Message);
     }
 
     [Fact]
