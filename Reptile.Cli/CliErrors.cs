@@ -32,7 +32,9 @@ internal static class ExitCodes
             int code = e is UsageException ? Usage : IsUserError(e) ? Failure : InternalError;
             Console.Error.WriteLine(code == InternalError
                 ? $"error: internal error ({e.GetType().FullName}): {OneLine(e.Message)} This is a bug in reptile; run again with --verbose (or {VerboseVariable}=1) for the stack trace, and report it."
-                : $"error: {OneLine(e.Message)}");
+                : e is OutOfMemoryException
+                    ? "error: out of memory; use smaller settings (batch sizes, image size, threads) or free memory."
+                    : $"error: {OneLine(e.Message)}");
             if (Verbose) Console.Error.WriteLine(thrown);
             return code;
         }

@@ -35,9 +35,6 @@ public static class PngDecoder
 {
     private static ReadOnlySpan<byte> Signature => [137, 80, 78, 71, 13, 10, 26, 10];
 
-    /// <summary>Deflate's best ratio is about 1032:1: image data claiming more than this from its compressed size lies.</summary>
-    private const long MaxDeflateRatio = 1032;
-
     /// <summary>Decodes the PNG file at <paramref name="path"/> (a regular file; FIFOs and devices are refused unopened).</summary>
     /// <exception cref="InvalidFileException">Not a supported PNG, or over <paramref name="limits"/>.</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
@@ -133,7 +130,7 @@ public static class PngDecoder
         }
         if (idat.Length == 0) throw source.Invalid("IDAT", "no image data chunk.");
         if (header.ColorType == 3 && palette == null) throw source.Invalid("PLTE", "palette image without a PLTE chunk.");
-        if (header.RawLength > idat.Length * MaxDeflateRatio + 1024)
+        if (header.RawLength > idat.Length * StreamReading.MaxDeflateRatio + 1024)
             throw source.Invalid("IDAT", $"{idat.Length} compressed bytes cannot hold the {header.RawLength} bytes a {header.Width}x{header.Height} image needs (truncated or corrupt).");
         int width = header.Width, height = header.Height, stride = header.Stride;
         var raw = new byte[header.RawLength];

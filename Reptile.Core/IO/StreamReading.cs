@@ -4,6 +4,10 @@ namespace Reptile.IO;
 /// the bytes actually left must cover it (when the stream knows them), or the buffer grows only as bytes arrive.</summary>
 internal static class StreamReading
 {
+    /// <summary>Deflate's best ratio is about 1032:1: compressed data claiming to inflate to more than this times its
+    /// size (plus a little) lies, and the claim is refused before anything is allocated for it.</summary>
+    public const long MaxDeflateRatio = 1032;
+
     /// <summary>Bytes left in <paramref name="stream"/>, or null when it cannot tell (a non-seekable stream).</summary>
     public static long? Remaining(Stream stream) => stream switch
     {

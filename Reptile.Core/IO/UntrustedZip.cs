@@ -6,9 +6,6 @@ namespace Reptile.IO;
 /// directory or an entry that claims more than its compressed size can produce is an <see cref="InvalidFileException"/>.</summary>
 internal static class UntrustedZip
 {
-    /// <summary>Deflate's best ratio is about 1032:1; an entry claiming more than this from its compressed size lies.</summary>
-    private const long MaxDeflateRatio = 1032;
-
     /// <summary>Opens <paramref name="path"/> as a zip (a regular file only; see <see cref="UntrustedFile"/>).</summary>
     public static ZipArchive Open(string path, string kind)
     {
@@ -39,7 +36,7 @@ internal static class UntrustedZip
         long length = entry.Length, compressed = entry.CompressedLength;
         if (length > limits.MaxInflatedEntryBytes)
             throw source.Invalid("uncompressed size", $"{length} bytes is over the {limits.MaxInflatedEntryBytes}-byte limit (ReadLimits.MaxInflatedEntryBytes).");
-        if (length < 0 || compressed < 0 || length > compressed * MaxDeflateRatio + 1024)
+        if (length < 0 || compressed < 0 || length > compressed * StreamReading.MaxDeflateRatio + 1024)
             throw source.Invalid("uncompressed size", $"{length} bytes cannot come from {compressed} compressed bytes.");
         try
         {

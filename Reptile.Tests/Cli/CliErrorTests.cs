@@ -52,6 +52,14 @@ public class CliErrorTests
     }
 
     [Fact]
+    public void OutOfMemoryIsAUserErrorWithAHint()
+    {
+        var (code, error) = Guarded(() => throw new OutOfMemoryException(), verbose: false);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.StartsWith("error: out of memory; use smaller settings", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
     public void AWrappedUserErrorIsStillAUserError()
     {
         var (code, error) = Guarded(() => throw new AggregateException(new FileNotFoundException("gone.png")), verbose: false);
