@@ -5,8 +5,11 @@ namespace Reptile.Data;
 /// <summary>A dataset from <c>root/&lt;class&gt;/&lt;image&gt;.png</c>: gray, resized nearest-neighbour, values in [0, 1].</summary>
 public static class ImageFolderDataset
 {
-    public static FewShotDataset Load(string root, int height, int width, IProgress<(int done, int total)>? progress = null)
+    /// <summary>Loads every class folder under <paramref name="root"/>, resizing each image to <paramref name="height"/> × <paramref name="width"/>.</summary>
+    /// <exception cref="InvalidFileException">An image is not a supported PNG, is over <paramref name="limits"/>, or is not a regular file (a FIFO, a device).</exception>
+    public static FewShotDataset Load(string root, int height, int width, IProgress<(int done, int total)>? progress = null, ReadLimits? limits = null)
     {
+        var checkedLimits = ReadLimits.Or(limits);
         ArgumentNullException.ThrowIfNull(root);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
@@ -34,7 +37,7 @@ public static class ImageFolderDataset
                 var pixels = new byte[files[c].Length * height * width];
                 for (int i = 0; i < files[c].Length; i++)
                 {
-                    var img = PngDecoder.DecodeFile(files[c][i]);
+                    var img = PngDecoder.DecodeFile(files[c][i], checkedLimits);
                     NearestResize.Resize(img.Gray, img.Width, NearestResize.SourceIndices(img.Height, height),
                         NearestResize.SourceIndices(img.Width, width), pixels.AsSpan(i * height * width, height * width));
                 }

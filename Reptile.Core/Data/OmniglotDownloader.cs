@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Reptile.IO;
 
 namespace Reptile.Data;
 
@@ -71,7 +72,8 @@ public static class OmniglotDownloader
 
     private static async Task<string> Md5OfFileAsync(string path, CancellationToken cancellationToken)
     {
-        await using var s = File.OpenRead(path);
+        // A FIFO or device under the target's name would block or never end: refused by name.
+        await using var s = UntrustedFile.OpenRead(path, "download");
         return Convert.ToHexStringLower(await MD5.HashDataAsync(s, cancellationToken));
     }
 }

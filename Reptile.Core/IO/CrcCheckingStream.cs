@@ -1,17 +1,28 @@
 namespace Reptile.IO;
 
 /// <summary>
-/// Wraps a zip entry's stream and checks the CRC-32 the zip records once the last byte is read, because corrupt
-/// deflate data can inflate "successfully" into wrong bytes.
+/// Wraps a zip entry's stream: stops it at the length the zip records (so inflation cannot run past what was
+/// checked against the limits), turns deflate errors into <see cref="InvalidFileException"/>, and checks the
+/// CRC-32 the zip records once the last byte is read, because corrupt deflate data can inflate "successfully" into wrong bytes.
 /// </summary>
-internal sealed class CrcCheckingStream(Stream inner, long length, uint expectedCrc, string sourceName) : Stream
+internal sealed class CrcCheckingStream(Stream inner, long length, uint expectedCrc, FileSource source) : Stream
 {
     private long position;
     private uint crc;
 
     public override int Read(Span<byte> buffer)
     {
-        int n = inner.Read(buffer);
+        // Ask for at most one byte past the recorded end: enough to notice an entry that inflates further.
+        if (buffer.Length > length - position + 1) buffer = buffer[..(int)(length - position + 1)];
+        int n;
+        try
+        {
+            n = inner.Read(buffer);
+        }
+        catch (InvalidDataException e)
+        {
+            throw source.Invalid("compressed data", $"cannot inflate: {e.Message}", e);
+        }
         Account(buffer[..n]);
         return n;
     }
@@ -21,13 +32,13 @@ internal sealed class CrcCheckingStream(Stream inner, long length, uint expected
     private void Account(ReadOnlySpan<byte> data)
     {
         if (data.Length == 0 && position < length)
-            throw new InvalidDataException($"{sourceName}: zip entry ends after {position} of {length} bytes.");
+            throw source.Invalid("entry data", $"ends after {position} of the {length} bytes the zip directory records.");
         crc = Crc32.Update(crc, data);
         position += data.Length;
         if (position > length)
-            throw new InvalidDataException($"{sourceName}: zip entry inflates to more than its recorded {length} bytes.");
+            throw source.Invalid("entry data", $"inflates to more than the {length} bytes the zip directory records.");
         if (position == length && data.Length > 0 && crc != expectedCrc)
-            throw new InvalidDataException($"{sourceName}: CRC-32 mismatch (data is corrupt): {crc:x8}, expected {expectedCrc:x8}.");
+            throw source.Invalid("CRC-32", $"mismatch (data is corrupt): {crc:x8}, expected {expectedCrc:x8}.");
     }
 
     protected override void Dispose(bool disposing)

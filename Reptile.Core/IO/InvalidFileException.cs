@@ -6,7 +6,9 @@ namespace Reptile.IO;
 /// Reptile.Data throws this type for a problem in a file's bytes, so callers need one catch; I/O failures
 /// (a missing file, no permission) stay <see cref="IOException"/>s that name the path.
 /// </summary>
-/// <remarks>The message is one line: <c>path (entry 'name'): field: problem</c>.</remarks>
+/// <remarks>The message is one line: <c>path (entry 'name'): field: problem</c>. It derives from <see cref="IOException"/>
+/// because <see cref="InvalidDataException"/> is sealed; code that catches <see cref="IOException"/> for "this file
+/// cannot be used" keeps working.</remarks>
 public sealed class InvalidFileException : IOException
 {
     /// <summary>Creates the exception for <paramref name="filePath"/>, optionally an entry in it, and the part that is wrong.</summary>

@@ -4,106 +4,101 @@ using System.Text;
 
 namespace Reptile.IO;
 
-/// <summary>Reads NumPy .npy files (format versions 1.0, 2.0 and 3.0), little-endian, C order.</summary>
+/// <summary>
+/// Reads NumPy .npy files (format versions 1.0, 2.0 and 3.0), little-endian, C order. Files are untrusted: a bad
+/// one throws <see cref="InvalidFileException"/>, and nothing is allocated that the bytes present do not justify.
+/// </summary>
 public static class NpyReader
 {
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    public static NpyArray ReadFile(string path)
+    /// <summary>NumPy allows at most 64 dimensions.</summary>
+    private const int MaxDimensions = 64;
+
+    /// <summary>Longest header accepted (NumPy writes a few hundred bytes; format 2.0 allows 4 GiB).</summary>
+    private const int MaxHeaderBytes = 1 << 20;
+
+    /// <summary>Reads a whole .npy file.</summary>
+    /// <exception cref="InvalidFileException">The content is not a supported .npy array, or exceeds <paramref name="limits"/>.</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    public static NpyArray ReadFile(string path, ReadLimits? limits = null)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"NumPy file not found: {path}", path);
-        using var stream = File.OpenRead(path);
-        return Read(stream, path);
+        using var stream = UntrustedFile.OpenRead(path, "NumPy file");
+        return Read(stream, new FileSource(path), ReadLimits.Or(limits));
     }
 
-    public static NpyArray Read(Stream stream, string sourceName)
+    /// <summary>Reads a whole array from <paramref name="stream"/>; <paramref name="sourceName"/> names it in errors.
+    /// The data must end exactly where the stream does when the stream knows its length.</summary>
+    /// <exception cref="InvalidFileException">The content is not a supported .npy array, or exceeds <paramref name="limits"/>.</exception>
+    public static NpyArray Read(Stream stream, string sourceName, ReadLimits? limits = null) =>
+        Read(stream, new FileSource(sourceName), ReadLimits.Or(limits));
+
+    internal static NpyArray Read(Stream stream, FileSource source, ReadLimits limits)
     {
-        var header = ReadHeader(stream, sourceName);
+        var header = ReadHeader(stream, source);
         long bytes = header.ByteLength;
-        if (bytes > Array.MaxLength)
-            throw new InvalidDataException($"{sourceName}: array of {bytes} bytes is too large to load at once.");
-        var data = new byte[bytes];
-        ReadData(stream, data, sourceName, header);
+        if (bytes > limits.MaxTensorBytes)
+            throw source.Invalid("shape", $"{ShapeSize.Format(header.Shape)} of {header.DType} is {bytes} bytes, over the {limits.MaxTensorBytes}-byte limit (ReadLimits.MaxTensorBytes).");
+        RequireDataLength(stream, source, header);
+        var data = StreamReading.ReadBytes(stream, bytes, source, "data");
         return new NpyArray(header.Shape, header.DType, data);
     }
 
     /// <summary>Reads and validates the header, leaving the stream at the first data byte (for streaming large arrays).</summary>
-    public static NpyHeader ReadHeader(Stream stream, string sourceName)
+    /// <exception cref="InvalidFileException">The header is not a supported .npy header.</exception>
+    public static NpyHeader ReadHeader(Stream stream, string sourceName) => ReadHeader(stream, new FileSource(sourceName));
+
+    internal static NpyHeader ReadHeader(Stream stream, FileSource source)
     {
         ArgumentNullException.ThrowIfNull(stream);
         Span<byte> prefix = stackalloc byte[8];
-        ReadExactly(stream, prefix, sourceName, "the .npy magic and version");
+        StreamReading.ReadExactly(stream, prefix, source, "magic");
         if (!prefix[..6].SequenceEqual(Magic))
-            throw new InvalidDataException($"{sourceName}: not a NumPy .npy file (bad magic bytes {Convert.ToHexString(prefix[..6])}).");
+            throw source.Invalid("magic", $"not a NumPy .npy file (bad magic bytes {Convert.ToHexString(prefix[..6])}).");
         byte major = prefix[6], minor = prefix[7];
-        int headerLength;
+        long headerLength;
         Encoding encoding;
         if (major == 1)
         {
             Span<byte> len = stackalloc byte[2];
-            ReadExactly(stream, len, sourceName, "the header length");
+            StreamReading.ReadExactly(stream, len, source, "header length");
             headerLength = BinaryPrimitives.ReadUInt16LittleEndian(len);
             encoding = Encoding.Latin1;
         }
         else if (major is 2 or 3)
         {
             Span<byte> len = stackalloc byte[4];
-            ReadExactly(stream, len, sourceName, "the header length");
-            uint l = BinaryPrimitives.ReadUInt32LittleEndian(len);
-            if (l > 1 << 24) throw new InvalidDataException($"{sourceName}: implausible .npy header length {l}.");
-            headerLength = (int)l;
+            StreamReading.ReadExactly(stream, len, source, "header length");
+            headerLength = BinaryPrimitives.ReadUInt32LittleEndian(len);
+            if (headerLength > MaxHeaderBytes) throw source.Invalid("header length", $"{headerLength} bytes is implausible (at most {MaxHeaderBytes}).");
             encoding = major == 3 ? Encoding.UTF8 : Encoding.Latin1;
         }
         else
         {
-            throw new InvalidDataException($"{sourceName}: unsupported .npy format version {major}.{minor}.");
+            throw source.Invalid("version", $"unsupported .npy format version {major}.{minor}.");
         }
-        var headerBytes = new byte[headerLength];
-        ReadExactly(stream, headerBytes, sourceName, $"the {headerLength}-byte header");
-        return ParseHeader(encoding.GetString(headerBytes), sourceName);
+        var headerBytes = StreamReading.ReadBytes(stream, headerLength, source, "header");
+        return ParseHeader(encoding.GetString(headerBytes), source);
+    }
+
+    /// <summary>Refuses a header whose data would not end exactly where the stream does (when the stream knows where).</summary>
+    internal static void RequireDataLength(Stream stream, FileSource source, NpyHeader header)
+    {
+        long bytes = header.ByteLength;
+        if (StreamReading.Remaining(stream) is long left && left != bytes)
+            throw source.Invalid("shape", $"{ShapeSize.Format(header.Shape)} of {header.DType} needs {bytes} data bytes but the file holds {left} after the header ({(left < bytes ? "truncated" : "extra bytes at the end")}).");
     }
 
     /// <summary>Fills <paramref name="buffer"/> from the stream, or throws naming the source if the data ends early.</summary>
-    internal static void ReadData(Stream stream, Span<byte> buffer, string sourceName, NpyHeader header)
-    {
-        if (ReadFully(stream, buffer, sourceName) < buffer.Length)
-            throw new InvalidDataException(
-                $"{sourceName}: data is truncated: shape ({string.Join(", ", header.Shape)}) of {header.DType} needs {header.ByteLength} bytes, the file ends early.");
-    }
+    internal static void ReadData(Stream stream, Span<byte> buffer, FileSource source) =>
+        StreamReading.ReadExactly(stream, buffer, source, "data");
 
-    private static void ReadExactly(Stream stream, Span<byte> buffer, string sourceName, string what)
-    {
-        if (ReadFully(stream, buffer, sourceName) < buffer.Length)
-            throw new InvalidDataException($"{sourceName}: file is truncated (ended while reading {what}).");
-    }
-
-    /// <summary>Reads until the buffer is full or the stream ends; returns the bytes read. A deflate error
-    /// becomes an error naming the source.</summary>
-    private static int ReadFully(Stream stream, Span<byte> buffer, string sourceName)
-    {
-        int total = 0;
-        try
-        {
-            while (total < buffer.Length)
-            {
-                int n = stream.Read(buffer[total..]);
-                if (n == 0) break;
-                total += n;
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{sourceName}: compressed data is corrupt: {e.Message}", e);
-        }
-        return total;
-    }
-
-    private static NpyHeader ParseHeader(string text, string sourceName)
+    private static NpyHeader ParseHeader(string text, FileSource source)
     {
         string? descr = null;
         bool? fortran = null;
         int[]? shape = null;
-        var p = new Parser(text, sourceName);
+        var p = new Parser(text, source);
         p.Expect('{');
         while (true)
         {
@@ -124,23 +119,27 @@ public static class NpyReader
             break;
         }
         if (descr == null || fortran == null || shape == null)
-            throw new InvalidDataException($"{sourceName}: .npy header lacks {(descr == null ? "'descr'" : fortran == null ? "'fortran_order'" : "'shape'")}: {text.Trim()}");
+            throw source.Invalid("header", $"lacks {(descr == null ? "'descr'" : fortran == null ? "'fortran_order'" : "'shape'")}: {Excerpt(text)}");
         if (fortran.Value)
-            throw new InvalidDataException($"{sourceName}: Fortran-order arrays are not supported (fortran_order is True); save with C order.");
+            throw source.Invalid("fortran_order", "Fortran-order arrays are not supported (fortran_order is True); save with C order.");
         if (descr.Length > 0 && descr[0] == '>')
-            throw new InvalidDataException($"{sourceName}: big-endian dtype '{descr}' is not supported; save as little-endian.");
-        if (descr.Length == 0 || (descr[0] != '<' && descr[0] != '|'))
-            throw new InvalidDataException($"{sourceName}: unsupported dtype '{descr}' (supported: <f4, <f8, <i4, <i8, |b1, |u1).");
-        if (NpyArray.Kind(descr) is not ("f4" or "f8" or "i4" or "i8" or "b1" or "u1"))
-            throw new InvalidDataException($"{sourceName}: unsupported dtype '{descr}' (supported: <f4, <f8, <i4, <i8, |b1, |u1).");
-        var header = new NpyHeader(descr, false, shape);
-        try { _ = header.ByteLength; }
-        catch (OverflowException) { throw new InvalidDataException($"{sourceName}: shape ({string.Join(", ", shape)}) is too large."); }
-        return header;
+            throw source.Invalid("descr", $"big-endian dtype '{descr}' is not supported; save as little-endian.");
+        if (NpyDType.Find(descr) == null)
+            throw source.Invalid("descr", $"unsupported dtype '{descr}' (supported: {NpyDType.Supported}).");
+        if (!ShapeSize.TryProduct(shape, NpyDType.Find(descr)!.Size, out _))
+            throw source.Invalid("shape", $"{ShapeSize.Format(shape)} is too large.");
+        return new NpyHeader(descr, false, shape);
+    }
+
+    /// <summary>The start of a header for messages: a corrupt one may be a megabyte of noise.</summary>
+    private static string Excerpt(string text)
+    {
+        var t = text.Trim();
+        return t.Length <= 200 ? t : t[..200] + "…";
     }
 
     /// <summary>A parser for the small subset of Python literals NumPy writes in headers.</summary>
-    private ref struct Parser(string text, string sourceName)
+    private ref struct Parser(string text, FileSource source)
     {
         private int pos;
 
@@ -195,6 +194,7 @@ public static class NpyReader
                     throw Error("expected a non-negative integer dimension");
                 if (pos < text.Length && text[pos] == 'L') pos++;
                 dims.Add(d);
+                if (dims.Count > MaxDimensions) throw Error($"more than {MaxDimensions} dimensions");
                 if (TryConsume(',')) continue;
                 Expect(')');
                 break;
@@ -202,7 +202,8 @@ public static class NpyReader
             return dims.ToArray();
         }
 
-        public readonly InvalidDataException Error(string what) =>
-            new($"{sourceName}: cannot parse .npy header ({what} at offset {pos}): {text.Trim()}");
+        public readonly InvalidFileException Error(string what) =>
+            source.Invalid("header", $"cannot parse ({what} at offset {pos}): {Excerpt(text)}");
+
     }
 }

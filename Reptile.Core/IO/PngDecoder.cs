@@ -27,115 +27,165 @@ public sealed class PngImage
 /// <summary>
 /// A pure managed, non-interlaced PNG decoder producing grayscale. Colour is reduced to luminance with
 /// ITU-R 601-2 weights in PIL's fixed point (L = (19595 R + 38470 G + 7471 B + 2^15) >> 16, as convert("L")); alpha is ignored.
+/// Files are untrusted: a bad one throws <see cref="InvalidFileException"/>; chunk lengths are checked against the bytes
+/// left, the image size against <see cref="ReadLimits.MaxImagePixels"/> and against what the compressed data can
+/// inflate to, and inflation stops one byte past the exact size the header implies.
 /// </summary>
 public static class PngDecoder
 {
     private static ReadOnlySpan<byte> Signature => [137, 80, 78, 71, 13, 10, 26, 10];
 
-    public static PngImage DecodeFile(string path)
+    /// <summary>Decodes the PNG file at <paramref name="path"/> (a regular file; FIFOs and devices are refused unopened).</summary>
+    /// <exception cref="InvalidFileException">Not a supported PNG, or over <paramref name="limits"/>.</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    public static PngImage DecodeFile(string path, ReadLimits? limits = null)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"PNG file not found: {path}", path);
-        using var stream = File.OpenRead(path);
-        return Decode(stream, path);
+        using var stream = UntrustedFile.OpenRead(path, "PNG file");
+        return Decode(stream, new FileSource(path), ReadLimits.Or(limits));
     }
 
-    public static PngImage Decode(Stream stream, string sourceName)
+    /// <summary>Decodes a PNG from <paramref name="stream"/>; <paramref name="sourceName"/> names it in errors.</summary>
+    /// <exception cref="InvalidFileException">Not a supported PNG, or over <paramref name="limits"/>.</exception>
+    public static PngImage Decode(Stream stream, string sourceName, ReadLimits? limits = null) =>
+        Decode(stream, new FileSource(sourceName), ReadLimits.Or(limits));
+
+    internal static PngImage Decode(Stream stream, FileSource source, ReadLimits limits)
     {
         ArgumentNullException.ThrowIfNull(stream);
         Span<byte> sig = stackalloc byte[8];
-        ReadChunkBytes(stream, sig, sourceName, "the signature");
+        StreamReading.ReadExactly(stream, sig, source, "signature");
         if (!sig.SequenceEqual(Signature))
-            throw new InvalidDataException($"{sourceName}: not a PNG file (bad signature).");
+            throw source.Invalid("signature", "not a PNG file (bad signature).");
 
-        int width = 0, height = 0, bitDepth = 0, colorType = -1;
+        Span<byte> ihdr = stackalloc byte[13];
+        ImageHeader header = default;
         byte[]? palette = null;
         var idat = new MemoryStream();
         bool sawHeader = false, sawEnd = false;
         Span<byte> head = stackalloc byte[8];
         Span<byte> crcBytes = stackalloc byte[4];
+        var piece = new byte[8192];
         while (!sawEnd)
         {
-            ReadChunkBytes(stream, head, sourceName, "a chunk header");
+            StreamReading.ReadExactly(stream, head, source, "chunk header");
             uint length = BinaryPrimitives.ReadUInt32BigEndian(head);
-            if (length > int.MaxValue) throw new InvalidDataException($"{sourceName}: chunk length {length} is invalid.");
+            foreach (var c in head[4..])
+                if (!char.IsAsciiLetter((char)c)) throw source.Invalid("chunk type", $"{Convert.ToHexString(head[4..])} is not a chunk name (file is corrupt).");
             string type = System.Text.Encoding.ASCII.GetString(head[4..]);
-            var data = new byte[length];
-            ReadChunkBytes(stream, data, sourceName, $"the {type} chunk");
-            ReadChunkBytes(stream, crcBytes, sourceName, $"the {type} chunk CRC");
-            uint crc = Crc32.Update(Crc32.Compute(head[4..]), data);
-            if (crc != BinaryPrimitives.ReadUInt32BigEndian(crcBytes))
-                throw new InvalidDataException($"{sourceName}: CRC mismatch in the {type} chunk (file is corrupt).");
-
+            if (length > int.MaxValue) throw source.Invalid($"{type} chunk length", $"{length} is over the PNG maximum of 2^31-1.");
+            if (StreamReading.Remaining(stream) is long left && length + 4L > left)
+                throw source.Invalid($"{type} chunk length", $"{length} runs past the end of the file ({left} bytes remain).");
             if (!sawHeader && type != "IHDR")
-                throw new InvalidDataException($"{sourceName}: the first chunk is {type}, not IHDR.");
+                throw source.Invalid("chunk order", $"the first chunk is {type}, not IHDR.");
+
+            // Read the data in pieces into where it belongs, so a false length costs no more than the bytes present.
+            scoped Span<byte> into = default;
             switch (type)
             {
                 case "IHDR":
-                    if (length != 13) throw new InvalidDataException($"{sourceName}: IHDR has length {length}, not 13.");
-                    width = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(data), int.MaxValue);
-                    height = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(4)), int.MaxValue);
-                    bitDepth = data[8];
-                    colorType = data[9];
-                    if (data[10] != 0 || data[11] != 0)
-                        throw new InvalidDataException($"{sourceName}: unknown compression or filter method.");
-                    if (data[12] != 0)
-                        throw new NotSupportedException($"{sourceName}: interlaced (Adam7) PNGs are not supported; save the image non-interlaced.");
-                    if (width <= 0 || height <= 0 || (long)width * height > 1L << 28)
-                        throw new InvalidDataException($"{sourceName}: invalid image size {width}x{height}.");
-                    ValidateFormat(colorType, bitDepth, sourceName);
-                    sawHeader = true;
+                    if (length != 13) throw source.Invalid("IHDR chunk length", $"{length}, not 13.");
+                    into = ihdr;
                     break;
                 case "PLTE":
                     if (length % 3 != 0 || length == 0 || length > 768)
-                        throw new InvalidDataException($"{sourceName}: PLTE has invalid length {length}.");
-                    palette = data;
-                    break;
-                case "IDAT":
-                    idat.Write(data);
+                        throw source.Invalid("PLTE chunk length", $"{length} is not 3 × 1..256 entries.");
+                    palette = new byte[length];
+                    into = palette;
                     break;
                 case "IEND":
                     sawEnd = true;
                     break;
+                case "IDAT":
+                    break;
                 default:
                     if ((head[4] & 0x20) == 0) // uppercase first letter: critical chunk we don't know
-                        throw new InvalidDataException($"{sourceName}: unknown critical chunk {type}.");
+                        throw source.Invalid("chunk type", $"unknown critical chunk {type}.");
                     break;
             }
+            uint crc = Crc32.Compute(head[4..]);
+            for (long done = 0; done < length;)
+            {
+                int n = (int)Math.Min(piece.Length, length - done);
+                StreamReading.ReadExactly(stream, piece.AsSpan(0, n), source, $"{type} chunk data");
+                crc = Crc32.Update(crc, piece.AsSpan(0, n));
+                if (type == "IDAT")
+                {
+                    idat.Write(piece, 0, n);
+                    if (idat.Length > header.MaxCompressedLength)
+                        throw source.Invalid("IDAT", $"more than the {header.MaxCompressedLength} compressed bytes a {header.Width}x{header.Height} image can need.");
+                }
+                else if (!into.IsEmpty) piece.AsSpan(0, n).CopyTo(into[(int)done..]);
+                done += n;
+            }
+            StreamReading.ReadExactly(stream, crcBytes, source, $"{type} chunk CRC");
+            if (crc != BinaryPrimitives.ReadUInt32BigEndian(crcBytes))
+                throw source.Invalid($"{type} chunk CRC", "mismatch (file is corrupt).");
+            if (type == "IHDR")
+            {
+                if (sawHeader) throw source.Invalid("chunk order", "a second IHDR chunk.");
+                sawHeader = true;
+                // Checked now, so the image data that follows is bounded by what this header can need.
+                header = ImageHeader.Parse(ihdr, source, limits);
+            }
         }
-        if (idat.Length == 0) throw new InvalidDataException($"{sourceName}: no IDAT (image data) chunk.");
-        if (colorType == 3 && palette == null) throw new InvalidDataException($"{sourceName}: palette image without a PLTE chunk.");
+        if (idat.Length == 0) throw source.Invalid("IDAT", "no image data chunk.");
+        if (header.ColorType == 3 && palette == null) throw source.Invalid("PLTE", "palette image without a PLTE chunk.");
+        if (header.RawLength > idat.Length * StreamReading.MaxDeflateRatio + 1024)
+            throw source.Invalid("IDAT", $"{idat.Length} compressed bytes cannot hold the {header.RawLength} bytes a {header.Width}x{header.Height} image needs (truncated or corrupt).");
+        int width = header.Width, height = header.Height, stride = header.Stride;
+        var raw = new byte[header.RawLength];
 
-        int channels = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
-        int bitsPerPixel = channels * bitDepth;
-        int stride = checked((width * bitsPerPixel + 7) / 8);
-        int bpp = Math.Max(1, bitsPerPixel / 8);
-        var raw = new byte[checked((stride + 1) * height)];
         idat.Position = 0;
         try
         {
             using var z = new ZLibStream(idat, CompressionMode.Decompress);
-            int total = 0;
-            while (total < raw.Length)
-            {
-                int n = z.Read(raw, total, raw.Length - total);
-                if (n == 0) break;
-                total += n;
-            }
+            int total = StreamReading.ReadFully(z, raw, source, "IDAT");
             if (total < raw.Length)
-                throw new InvalidDataException($"{sourceName}: image data is too short ({total} of {raw.Length} bytes for {width}x{height}).");
+                throw source.Invalid("IDAT", $"image data is too short ({total} of {raw.Length} bytes for {width}x{height}).");
             if (z.ReadByte() >= 0)
-                throw new InvalidDataException($"{sourceName}: image data is longer than {width}x{height} needs.");
+                throw source.Invalid("IDAT", $"image data is longer than {width}x{height} needs.");
         }
-        catch (InvalidDataException e) when (!e.Message.StartsWith(sourceName, StringComparison.Ordinal))
+        catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"{sourceName}: cannot inflate the image data: {e.Message}", e);
+            throw source.Invalid("IDAT", $"cannot inflate the image data: {e.Message}", e);
         }
 
-        Unfilter(raw, stride, height, bpp, sourceName);
-        return new PngImage(width, height, ToGray(raw, width, height, stride, colorType, bitDepth, palette, sourceName));
+        Unfilter(raw, stride, height, header.BytesPerPixel, source);
+        return new PngImage(width, height, ToGray(raw, width, height, stride, header.ColorType, header.BitDepth, palette, source));
     }
 
-    private static void ValidateFormat(int colorType, int bitDepth, string sourceName)
+    /// <summary>The IHDR fields, checked, and the sizes they imply.</summary>
+    private readonly record struct ImageHeader(int Width, int Height, int BitDepth, int ColorType, int Stride, long RawLength, int BytesPerPixel)
+    {
+        /// <summary>Zlib's worst case on incompressible data is a few bytes per 16 KiB block: allow a generous margin.</summary>
+        public long MaxCompressedLength => RawLength + RawLength / 1000 + 4096;
+
+        public static ImageHeader Parse(ReadOnlySpan<byte> ihdr, FileSource source, ReadLimits limits)
+        {
+            uint width = BinaryPrimitives.ReadUInt32BigEndian(ihdr), height = BinaryPrimitives.ReadUInt32BigEndian(ihdr[4..]);
+            int bitDepth = ihdr[8], colorType = ihdr[9];
+            if (width == 0 || width > int.MaxValue) throw source.Invalid("IHDR width", $"{width} is not in 1..2^31-1.");
+            if (height == 0 || height > int.MaxValue) throw source.Invalid("IHDR height", $"{height} is not in 1..2^31-1.");
+            if (ihdr[10] != 0) throw source.Invalid("IHDR compression method", $"unknown method {ihdr[10]}.");
+            if (ihdr[11] != 0) throw source.Invalid("IHDR filter method", $"unknown method {ihdr[11]}.");
+            if (ihdr[12] != 0)
+                throw source.Invalid("IHDR interlace method", ihdr[12] == 1
+                    ? "interlaced (Adam7) PNGs are not supported; save the image non-interlaced."
+                    : $"unknown method {ihdr[12]}.");
+            ValidateFormat(colorType, bitDepth, source);
+            if (!ShapeSize.TryProduct([(int)width, (int)height], 1, out long pixels) || pixels > limits.MaxImagePixels)
+                throw source.Invalid("IHDR width × height", $"{width}x{height} is over the {limits.MaxImagePixels}-pixel limit (ReadLimits.MaxImagePixels).");
+            int channels = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
+            int bitsPerPixel = channels * bitDepth;
+            // Row bytes (with the filter byte) times rows, checked: the caller may have lifted the pixel limit.
+            long stride = (width * (long)bitsPerPixel + 7) / 8;
+            if (!ShapeSize.TryProduct([(int)height], stride + 1, out long rawLength) || rawLength > Array.MaxLength)
+                throw source.Invalid("IHDR width × height", $"{width}x{height} at {bitsPerPixel} bits per pixel is too large for one buffer.");
+            return new ImageHeader((int)width, (int)height, bitDepth, colorType, (int)stride, rawLength, Math.Max(1, bitsPerPixel / 8));
+        }
+    }
+
+    private static void ValidateFormat(int colorType, int bitDepth, FileSource source)
     {
         bool ok = colorType switch
         {
@@ -144,22 +194,11 @@ public static class PngDecoder
             3 => bitDepth is 1 or 2 or 4 or 8,
             _ => false,
         };
-        if (!ok) throw new InvalidDataException($"{sourceName}: invalid colour type {colorType} with bit depth {bitDepth}.");
-    }
-
-    private static void ReadChunkBytes(Stream stream, Span<byte> buffer, string sourceName, string what)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = stream.Read(buffer[total..]);
-            if (n == 0) throw new InvalidDataException($"{sourceName}: PNG is truncated (ended while reading {what}).");
-            total += n;
-        }
+        if (!ok) throw source.Invalid("IHDR colour type", $"invalid colour type {colorType} with bit depth {bitDepth}.");
     }
 
     /// <summary>Reverses the per-row filters in place; row r's filter byte is raw[r·(stride+1)].</summary>
-    private static void Unfilter(byte[] raw, int stride, int height, int bpp, string sourceName)
+    private static void Unfilter(byte[] raw, int stride, int height, int bpp, FileSource source)
     {
         var prior = new byte[stride]; // the row above the first is zeros
         for (int r = 0; r < height; r++)
@@ -190,12 +229,12 @@ public static class PngDecoder
                     }
                     break;
                 default:
-                    throw new InvalidDataException($"{sourceName}: unknown filter type {filter} on row {r}.");
+                    throw source.Invalid("filter type", $"unknown filter type {filter} on row {r}.");
             }
         }
     }
 
-    private static byte[] ToGray(byte[] raw, int width, int height, int stride, int colorType, int bitDepth, byte[]? palette, string sourceName)
+    private static byte[] ToGray(byte[] raw, int width, int height, int stride, int colorType, int bitDepth, byte[]? palette, FileSource source)
     {
         var gray = new byte[width * height];
         byte[]? paletteGray = null;
@@ -224,7 +263,7 @@ public static class PngDecoder
                     {
                         int index = bitDepth == 8 ? row[x] : Sample(row, x, bitDepth);
                         if (index >= palette!.Length / 3)
-                            throw new InvalidDataException($"{sourceName}: palette index {index} is out of range ({palette.Length / 3} entries).");
+                            throw source.Invalid("palette index", $"{index} is out of range ({palette.Length / 3} entries).");
                         dst[x] = paletteGray![index];
                     }
                     break;

@@ -82,7 +82,7 @@ public sealed class MetricsLog : IReadOnlyList<MetricsRow>
         return log;
     }
 
-    private static Stream OpenMetrics(string path) => File.OpenRead(path);
+    private static Stream OpenMetrics(string path) => UntrustedFile.OpenRead(path, "metrics file");
 
     private static float? ParseFloat(string s) =>
         float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;

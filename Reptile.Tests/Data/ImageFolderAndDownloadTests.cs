@@ -2,6 +2,7 @@ using Reptile.Tests.Support;
 using System.Net;
 using System.Security.Cryptography;
 using Reptile.Data;
+using Reptile.IO;
 using Reptile.Tests.IO;
 
 namespace Reptile.Tests.Data;
@@ -57,7 +58,7 @@ public class ImageFolderDatasetTests
 
         var bad = Path.Combine(empty, "bad.png");
         File.WriteAllBytes(bad, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
-        var e4 = Assert.Throws<InvalidDataException>(() => ImageFolderDataset.Load(dir.Path, 4, 4));
+        var e4 = Assert.Throws<InvalidFileException>(() => ImageFolderDataset.Load(dir.Path, 4, 4));
         Assert.Contains(bad, e4.Message);
     }
 }

@@ -182,7 +182,7 @@ public class OmniglotDatasetTests
         var bytes = File.ReadAllBytes(SharedData.Omniglot("images_background_small1.zip"));
         var path = dir.File("images_background.zip");
         File.WriteAllBytes(path, bytes[..(bytes.Length / 3)]);
-        var e = Assert.Throws<InvalidDataException>(() => OmniglotDataset.Load(dir.Path));
+        var e = Assert.Throws<InvalidFileException>(() => OmniglotDataset.Load(dir.Path));
         Assert.Contains(path, e.Message);
     }
 
@@ -195,7 +195,7 @@ public class OmniglotDatasetTests
         for (int i = 200_000; i < 200_400; i++) bytes[i] ^= 0xA5; // inside the compressed images
         var path = dir.File("images_background.npz");
         File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<InvalidDataException>(() => OmniglotDataset.Load(dir.Path));
+        var e = Assert.Throws<InvalidFileException>(() => OmniglotDataset.Load(dir.Path));
         Assert.Contains(path, e.Message);
     }
 
@@ -210,7 +210,7 @@ public class OmniglotDatasetTests
         png[^5] ^= 0xFF; // IEND CRC
         var bad = Path.Combine(charDir, "0001_02.png");
         File.WriteAllBytes(bad, png);
-        var e = Assert.Throws<InvalidDataException>(() => OmniglotDataset.Load(dir.Path));
+        var e = Assert.Throws<InvalidFileException>(() => OmniglotDataset.Load(dir.Path));
         Assert.Contains(bad, e.Message);
     }
 
@@ -224,7 +224,7 @@ public class OmniglotDatasetTests
             using var s = zip.CreateEntry("images_background/Alpha/character01/0001_01.png").Open();
             s.Write([137, 80, 78, 71, 0, 0, 0, 0]);
         }
-        var e = Assert.Throws<InvalidDataException>(() => OmniglotDataset.Load(dir.Path));
+        var e = Assert.Throws<InvalidFileException>(() => OmniglotDataset.Load(dir.Path));
         Assert.Contains(path, e.Message);
         Assert.Contains("0001_01.png", e.Message);
     }

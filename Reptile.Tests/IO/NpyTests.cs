@@ -89,7 +89,7 @@ public class NpyTests
     [Fact]
     public void BigEndianIsAClearError()
     {
-        var e = Assert.Throws<InvalidDataException>(() => Parse(NpyTestFiles.Build(">f8", [1], new byte[8]), "be.npy"));
+        var e = Assert.Throws<InvalidFileException>(() => Parse(NpyTestFiles.Build(">f8", [1], new byte[8]), "be.npy"));
         Assert.Contains("be.npy", e.Message);
         Assert.Contains("big-endian", e.Message);
     }
@@ -97,7 +97,7 @@ public class NpyTests
     [Fact]
     public void FortranOrderIsAClearError()
     {
-        var e = Assert.Throws<InvalidDataException>(() => Parse(NpyTestFiles.Build("<f8", [2, 2], new byte[32], fortran: true), "f.npy"));
+        var e = Assert.Throws<InvalidFileException>(() => Parse(NpyTestFiles.Build("<f8", [2, 2], new byte[32], fortran: true), "f.npy"));
         Assert.Contains("f.npy", e.Message);
         Assert.Contains("Fortran", e.Message);
     }
@@ -105,7 +105,7 @@ public class NpyTests
     [Fact]
     public void UnsupportedDtypeIsAClearError()
     {
-        var e = Assert.Throws<InvalidDataException>(() => Parse(NpyTestFiles.Build("<c16", [1], new byte[16]), "c.npy"));
+        var e = Assert.Throws<InvalidFileException>(() => Parse(NpyTestFiles.Build("<c16", [1], new byte[16]), "c.npy"));
         Assert.Contains("c.npy", e.Message);
         Assert.Contains("<c16", e.Message);
     }
@@ -115,7 +115,7 @@ public class NpyTests
     {
         var bytes = NpyTestFiles.Build("<f8", [1], new byte[8]);
         bytes[1] = (byte)'X';
-        var e = Assert.Throws<InvalidDataException>(() => Parse(bytes, "magic.npy"));
+        var e = Assert.Throws<InvalidFileException>(() => Parse(bytes, "magic.npy"));
         Assert.Contains("magic.npy", e.Message);
         Assert.Contains("magic", e.Message);
     }
@@ -126,7 +126,7 @@ public class NpyTests
         var bytes = NpyTestFiles.Build("<f8", [1], new byte[8]);
         int i = Array.IndexOf(bytes, (byte)'{');
         bytes[i] = (byte)'[';
-        var e = Assert.Throws<InvalidDataException>(() => Parse(bytes, "hdr.npy"));
+        var e = Assert.Throws<InvalidFileException>(() => Parse(bytes, "hdr.npy"));
         Assert.Contains("hdr.npy", e.Message);
         Assert.Contains("header", e.Message);
     }
@@ -135,7 +135,7 @@ public class NpyTests
     public void DataShorterThanShapeIsAClearError()
     {
         var bytes = NpyTestFiles.Build("<f8", [4], NpyTestFiles.Doubles(1, 2, 3));
-        var e = Assert.Throws<InvalidDataException>(() => Parse(bytes, "short.npy"));
+        var e = Assert.Throws<InvalidFileException>(() => Parse(bytes, "short.npy"));
         Assert.Contains("short.npy", e.Message);
         Assert.Contains("truncated", e.Message);
     }
@@ -144,7 +144,7 @@ public class NpyTests
     public void TruncatedHeaderIsAClearError()
     {
         var bytes = NpyTestFiles.Build("<f8", [1], new byte[8])[..20];
-        var e = Assert.Throws<InvalidDataException>(() => Parse(bytes, "cut.npy"));
+        var e = Assert.Throws<InvalidFileException>(() => Parse(bytes, "cut.npy"));
         Assert.Contains("cut.npy", e.Message);
         Assert.Contains("truncated", e.Message);
     }
@@ -240,7 +240,7 @@ public class NpzTests
         using var dir = new TempDir();
         var path = dir.File("bad.npz");
         File.WriteAllBytes(path, NpyTestFiles.Build("<f8", [1], new byte[8]));
-        var e = Assert.Throws<InvalidDataException>(() => NpzArchive.Open(path));
+        var e = Assert.Throws<InvalidFileException>(() => NpzArchive.Open(path));
         Assert.Contains(path, e.Message);
     }
 
@@ -251,7 +251,7 @@ public class NpzTests
         var path = dir.File("cut.npz");
         var bytes = File.ReadAllBytes(SharedData.Reference("sine_mlp_reference.npz"));
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
-        var e = Assert.Throws<InvalidDataException>(() => NpzArchive.Open(path));
+        var e = Assert.Throws<InvalidFileException>(() => NpzArchive.Open(path));
         Assert.Contains(path, e.Message);
     }
 
@@ -272,9 +272,9 @@ public class NpzTests
         File.WriteAllBytes(path, bytes);
         using var npz = NpzArchive.Open(path);
         var e = Assert.ThrowsAny<Exception>(() => npz.Get("w"));
-        Assert.IsType<InvalidDataException>(e);
+        Assert.IsType<InvalidFileException>(e);
         Assert.Contains(path, e.Message);
-        Assert.Contains("'w'", e.Message);
+        Assert.Contains("'w.npy'", e.Message);
     }
 
     [Fact]

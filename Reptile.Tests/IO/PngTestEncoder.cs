@@ -84,6 +84,21 @@ internal static class PngTestEncoder
         return rows;
     }
 
+    /// <summary>A copy with every complete chunk's CRC recomputed, so a mutation reaches the checks behind the CRC.</summary>
+    public static byte[] WithFixedCrcs(byte[] png)
+    {
+        var fixedPng = (byte[])png.Clone();
+        for (long pos = 8; pos + 12 <= fixedPng.Length;)
+        {
+            long length = BinaryPrimitives.ReadUInt32BigEndian(fixedPng.AsSpan((int)pos));
+            if (pos + 12 + length > fixedPng.Length) break;
+            var typeAndData = fixedPng.AsSpan((int)pos + 4, 4 + (int)length);
+            BinaryPrimitives.WriteUInt32BigEndian(fixedPng.AsSpan((int)(pos + 8 + length)), Crc32.Compute(typeAndData));
+            pos += 12 + length;
+        }
+        return fixedPng;
+    }
+
     private static int Paeth(int a, int b, int c)
     {
         int p = a + b - c, pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);

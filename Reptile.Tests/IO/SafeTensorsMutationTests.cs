@@ -1,0 +1,77 @@
+using System.Buffers.Binary;
+using System.Text;
+using Reptile.IO;
+using Xunit.Abstractions;
+
+namespace Reptile.Tests.IO;
+
+/// <summary>The safetensors reader on truncated, randomly edited and crafted files.</summary>
+public class SafeTensorsMutationTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    private byte[] ValidFile()
+    {
+        var path = dir.File("valid.safetensors");
+        SafeTensors.Write(path, [new SafeTensor("w", [2, 2], [1, 2, 3, 4]), new SafeTensor("b", [1], [5])], new Dictionary<string, string> { ["k"] = "v" });
+        return File.ReadAllBytes(path);
+    }
+
+    private string WriteRaw(string header, byte[] data)
+    {
+        var path = dir.File("crafted.safetensors");
+        var h = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + h.Length + data.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
+        h.CopyTo(bytes, 8);
+        data.CopyTo(bytes, 8 + h.Length);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [Fact]
+    public void MutatedFilesParseOrAreRefusedNamingTheFile()
+    {
+        var path = dir.File("mutant.safetensors");
+        var report = FileMutations.Run(FileMutations.Cases(ValidFile(), FileMutations.SafeTensorsCases, seed: 4), path,
+            bytes => { File.WriteAllBytes(path, bytes); SafeTensors.Read(path); });
+        output.WriteLine($"SafeTensors: {report}");
+        Assert.Equal(FileMutations.SafeTensorsCases, report.Cases);
+        Assert.True(report.Parsed > 0 && report.Rejected > 0, report.ToString());
+    }
+
+    [Fact]
+    public void NameThatIsNotUtf8IsRefused()
+    {
+        var path = WriteRaw("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]);
+        var bytes = File.ReadAllBytes(path);
+        bytes[10] = 0xC3; // the name "w" becomes a lone UTF-8 lead byte
+        File.WriteAllBytes(path, bytes);
+        FileMutations.Refused(path, "header", () => SafeTensors.Read(path));
+    }
+
+    [Fact]
+    public void EscapedLoneSurrogateInANameIsRefused()
+    {
+        var path = WriteRaw("{\"\\ud800\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]);
+        FileMutations.Refused(path, "header", () => SafeTensors.Read(path));
+    }
+
+    [Fact]
+    public void DuplicateTensorNamesAreRefusedNamingFileAndTensor()
+    {
+        var path = WriteRaw("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8]);
+        var e = FileMutations.Refused(path, "tensor 'w'", () => SafeTensors.Read(path));
+        Assert.Contains("twice", e.Message);
+    }
+
+    [Fact]
+    public void TensorOverTheByteLimitIsRefused()
+    {
+        var path = WriteRaw("{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", new byte[16]);
+        FileMutations.Refused(path, "tensor 'w' shape", () => SafeTensors.Read(path, new ReadLimits { MaxTensorBytes = 8 }));
+        Assert.Single(SafeTensors.Read(path).Tensors);
+    }
+}
