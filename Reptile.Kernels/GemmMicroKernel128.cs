@@ -7,8 +7,9 @@ namespace Reptile.Kernels;
 /// 8×8 tile in 16 128-bit accumulators, the 128-bit path's kernel and so the ARM64 one. Sized for NEON's 32 registers:
 /// 16 accumulators are what 4 FMA pipes of 4-cycle latency (Apple M1/M2, Neoverse V1/V2) need in flight, leaving 16
 /// registers for the 2 B vectors and 8 A broadcasts of a k step; 8 rows also fit the 64-row convolution shapes exactly.
-/// On x64 all shapes tried (6×8, 8×8, 4×16, 6×16) ran at the same FMA-bound rate, so ARM64 decided; x64 takes this
-/// path only when forced or without AVX, where 16 accumulators exceed the 16 xmm registers and some spill.
+/// On x64 the tiles tried (6×8, 8×8, 4×16, 6×16) all ran at the 128-bit FMA ceiling, so ARM64 decided. The k loop
+/// needs 19 registers: no spill with AVX-512's 32 xmm registers; x64 takes this path only when forced or when
+/// Vector256 is not accelerated, and with only 16 xmm registers there some accumulators would spill.
 /// </summary>
 internal readonly unsafe struct GemmMicroKernel128 : IGemmMicroKernel
 {
