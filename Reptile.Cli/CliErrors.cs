@@ -30,15 +30,17 @@ internal static class ExitCodes
         {
             var e = Unwrap(thrown);
             int code = e is UsageException ? Usage : IsUserError(e) ? Failure : InternalError;
-            Console.Error.WriteLine(code == InternalError
-                ? $"error: internal error ({e.GetType().FullName}): {OneLine(e.Message)} This is a bug in reptile; run again with --verbose (or {VerboseVariable}=1) for the stack trace, and report it."
-                : e is OutOfMemoryException
-                    ? "error: out of memory; use smaller settings (batch sizes, image size, threads) or free memory."
-                    : $"error: {OneLine(e.Message)}");
+            Console.Error.WriteLine($"error: {Describe(e, code)}");
             if (Verbose) Console.Error.WriteLine(thrown);
             return code;
         }
     }
+
+    private static string Describe(Exception e, int code) => code == InternalError
+        ? $"internal error ({e.GetType().FullName}): {OneLine(e.Message)} This is a bug in reptile; run again with --verbose (or {VerboseVariable}=1) for the stack trace, and report it."
+        : e is OutOfMemoryException
+            ? "out of memory; use smaller settings (batch sizes, image size, threads) or free memory."
+            : OneLine(e.Message);
 
     /// <summary>Errors that come from what the user gave: files, folders, flags, data, training settings.</summary>
     private static bool IsUserError(Exception e) =>

@@ -65,6 +65,8 @@ public static class OmniglotDataset
             for (int k = 0; k < paths.Length; k++)
             {
                 archives[k] = NpzArchive.Open(paths[k], limits);
+                if (!archives[k].Contains("images"))
+                    throw new InvalidFileException(paths[k], null, "entries", $"no 'images' array (has: {string.Join(", ", archives[k].Names)}).");
                 (headers[k], streams[k]) = archives[k].OpenData("images");
                 RequireImagesShape(headers[k], archives[k].SourceOf("images"), limits);
             }

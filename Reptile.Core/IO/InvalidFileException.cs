@@ -32,8 +32,8 @@ public sealed class InvalidFileException : IOException
     private static string Format(string filePath, string? entry, string field, string problem)
     {
         var where = entry == null ? filePath : $"{filePath} (entry '{entry}')";
-        // One line, whatever an inner library put in its message.
-        var text = $"{where}: {field}: {problem}";
-        return text.Contains('\n') || text.Contains('\r') ? text.ReplaceLineEndings(" ") : text;
+        // One printable line, whatever a corrupt name or an inner library put in it.
+        var text = $"{where}: {field}: {problem}".ReplaceLineEndings(" ");
+        return text.Any(char.IsControl) ? new string(text.Select(c => char.IsControl(c) ? '?' : c).ToArray()) : text;
     }
 }

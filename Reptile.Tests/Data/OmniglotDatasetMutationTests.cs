@@ -61,6 +61,19 @@ public class OmniglotDatasetMutationTests(ITestOutputHelper output) : IDisposabl
         Assert.True(report.Parsed > 0 && report.Rejected > 0, report.ToString());
     }
 
+    [Fact]
+    public void MutatedNpzLoadsOrIsRefusedNamingTheNpz()
+    {
+        var background = WriteNpzPair([2, 2, 28, 28], 2 * 2 * 28 * 28);
+        var valid = File.ReadAllBytes(background);
+        Assert.Equal(3, OmniglotDataset.Load(dir.Path).Classes.Count); // 2 background characters, 1 evaluation
+        var report = FileMutations.Run(FileMutations.Cases(valid, FileMutations.OmniglotNpzCases, seed: 7), background,
+            bytes => { File.WriteAllBytes(background, bytes); OmniglotDataset.Load(dir.Path); });
+        output.WriteLine($"OmniglotDataset (npz): {report}");
+        Assert.Equal(FileMutations.OmniglotNpzCases, report.Cases);
+        Assert.True(report.Parsed > 0 && report.Rejected > 0, report.ToString());
+    }
+
     [Theory]
     [InlineData(new[] { int.MaxValue, 1, 1, 1 }, 1000)]
     [InlineData(new[] { 1, 1, 46341, 46341 }, 1000)]
