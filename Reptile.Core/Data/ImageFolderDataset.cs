@@ -17,14 +17,14 @@ public static class ImageFolderDataset
 
         var classDirs = Directory.GetDirectories(root).OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal).ToArray();
         if (classDirs.Length == 0)
-            throw new InvalidDataException($"{root}: no class folders (expected {root}/<class>/<image>.png).");
+            throw new InvalidFileException(root, null, "class folders", $"none (expected {root}/<class>/<image>.png)");
         var files = new string[classDirs.Length][];
         for (int c = 0; c < classDirs.Length; c++)
         {
             files[c] = Directory.GetFiles(classDirs[c])
                 .Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
                 .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToArray();
-            if (files[c].Length == 0) throw new InvalidDataException($"{classDirs[c]}: class folder holds no .png images.");
+            if (files[c].Length == 0) throw new InvalidFileException(classDirs[c], null, "images", "the class folder holds no .png images");
         }
 
         int total = files.Sum(f => f.Length), done = 0;

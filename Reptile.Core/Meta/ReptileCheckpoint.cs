@@ -94,10 +94,10 @@ public static class ReptileCheckpoint
             if (kind != optimizer.GetType().Name)
                 throw new InvalidFileException(path, null, "optimizer", $"the run used {kind} as its inner optimizer, not {optimizer.GetType().Name}");
             string stateName = Required(metadata, "optimizer_state_file", path);
-            if (Path.GetFileName(stateName) != stateName || !stateName.EndsWith(".safetensors", StringComparison.Ordinal))
-                throw new InvalidFileException(path, null, "optimizer_state_file", $"'{stateName}' is not a state file name in the checkpoint folder");
+            if (stateName != $"optimizer-{iteration:D7}.safetensors")
+                throw new InvalidFileException(path, null, "optimizer_state_file", $"'{Shorten(stateName)}' is not the state file of iteration {iteration}");
             string statePath = Path.Combine(folder, stateName);
-            if (!File.Exists(statePath)) throw new FileNotFoundException($"The checkpoint's optimizer state {statePath} is missing.", statePath);
+            if (!File.Exists(statePath)) throw new InvalidFileException(path, null, "optimizer_state_file", $"names {stateName}, which is not in {folder}");
             var (state, stateMeta) = SafeTensors.Read(statePath);
             if (ParseCount(stateMeta, "iteration", statePath, int.MaxValue) != iteration)
                 throw new InvalidFileException(statePath, null, "iteration", $"{stateMeta["iteration"]}, but the model is at iteration {iteration}");
@@ -165,12 +165,14 @@ public static class ReptileCheckpoint
     {
         var text = Required(metadata, key, path);
         if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value > max)
-            throw new InvalidFileException(path, null, key, $"'{(text.Length > 40 ? text[..40] + "…" : text)}' is not a count in 0 … {max}");
+            throw new InvalidFileException(path, null, key, $"'{Shorten(text)}' is not a count in 0 … {max}");
         return value;
     }
 
     private static int ParseCount(IReadOnlyDictionary<string, string> metadata, string key, string path, int max) =>
         (int)ParseCount(metadata, key, path, (long)max);
+
+    private static string Shorten(string text) => text.Length > 40 ? text[..40] + "…" : text;
 
     private static string Required(IReadOnlyDictionary<string, string> metadata, string key, string path) =>
         metadata.TryGetValue(key, out var v) ? v : throw new InvalidFileException(path, null, key, "missing from the checkpoint metadata");

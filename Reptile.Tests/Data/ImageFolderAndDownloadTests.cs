@@ -48,12 +48,12 @@ public class ImageFolderDatasetTests
         Assert.Contains("/no/such/images", e1.Message);
 
         using var dir = new TempDir();
-        var e2 = Assert.Throws<InvalidDataException>(() => ImageFolderDataset.Load(dir.Path, 4, 4));
+        var e2 = Assert.Throws<InvalidFileException>(() => ImageFolderDataset.Load(dir.Path, 4, 4));
         Assert.Contains(dir.Path, e2.Message);
 
         var empty = Path.Combine(dir.Path, "empty");
         Directory.CreateDirectory(empty);
-        var e3 = Assert.Throws<InvalidDataException>(() => ImageFolderDataset.Load(dir.Path, 4, 4));
+        var e3 = Assert.Throws<InvalidFileException>(() => ImageFolderDataset.Load(dir.Path, 4, 4));
         Assert.Contains(empty, e3.Message);
 
         var bad = Path.Combine(empty, "bad.png");
