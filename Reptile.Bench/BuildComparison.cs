@@ -71,7 +71,9 @@ internal static class BuildComparison
     {
         var core = new BuildContext(folder).LoadFromAssemblyPath(Path.GetFullPath(Path.Combine(folder, "Reptile.Core.dll")));
         var all = core.GetType("Reptile.Data.OmniglotDataset")!.GetMethod("Load")!.Invoke(null, [data, null]);
-        var split = core.GetType("Reptile.Data.OmniglotSplit")!.GetMethod("Create")!.Invoke(null, [all, 0, 1200, true])!;
+        // Builds before ClassSplit had OmniglotSplit.Create(all, seed, trainClasses, augmentRotations).
+        var split = core.GetType("Reptile.Data.ClassSplit")?.GetMethod("Omniglot")!.Invoke(null, [all, 0])
+            ?? core.GetType("Reptile.Data.OmniglotSplit")!.GetMethod("Create")!.Invoke(null, [all, 0, 1200, true])!;
         var train = split.GetType().GetField("Item1")!.GetValue(split);
         var stateMode = Enum.Parse(core.GetType("Reptile.Meta.InnerStateMode")!, mode);
         var trainer = core.GetType("Reptile.Meta.MetaIterationBenchmark")!.GetMethod("OmniglotTrainer")!

@@ -37,7 +37,7 @@ public class MetaIterationBenchmarks
         {
             var folder = root == null ? null : Path.Combine(root, "data", "omniglot");
             if (folder != null && Directory.Exists(folder))
-                return OmniglotSplit.Create(OmniglotDataset.Load(folder), seed: 0).Train;
+                return ClassSplit.Omniglot(OmniglotDataset.Load(folder), seed: 0).Train;
         }
         return MetaIterationBenchmark.SyntheticOmniglot();
     }

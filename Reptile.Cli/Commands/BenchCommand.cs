@@ -41,7 +41,7 @@ internal static class BenchCommand
                 FewShotDataset train;
                 if (folder != null)
                 {
-                    train = OmniglotSplit.Create(OmniglotDataset.Load(folder), seed: 0).Train;
+                    train = ClassSplit.Omniglot(OmniglotDataset.Load(folder), seed: 0).Train;
                     workload = "omniglot-5way (real data)";
                 }
                 else

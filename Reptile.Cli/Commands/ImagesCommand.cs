@@ -28,7 +28,7 @@ internal static class ImagesCommand
             int held = parse.GetValue(testClasses) == int.MaxValue ? Math.Max(options.Classes, all.Classes.Count / 5) : parse.GetValue(testClasses);
             if (all.Classes.Count - held < options.Classes)
                 throw new UsageException($"{root} has {all.Classes.Count} classes: holding out {held} for testing leaves fewer than the {options.Classes} a task needs.");
-            var (train, test) = OmniglotSplit.Create(all, options.Seed, trainClasses: all.Classes.Count - held, augmentRotations: false);
+            var (train, test) = ClassSplit.Random(all, options.Seed, all.Classes.Count - held);
             Console.WriteLine($"{all.Classes.Count} classes of {side}×{side} images from {root}: {train.Classes.Count} for meta-training, {test.Classes.Count} held out");
             return flags.Run(parse, options, train, test, ways => Models.Omniglot(ways, imageSize: side));
         }));

@@ -24,7 +24,7 @@ internal static class OmniglotCommand
             var options = flags.Bind(parse);
             string folder = parse.GetValue(data)!;
             var all = ConsoleProgress.Run("loading Omniglot", p => OmniglotDataset.Load(folder, ConsoleProgress.Loading(p)));
-            var (train, test) = OmniglotSplit.Create(all, options.Seed);
+            var (train, test) = ClassSplit.Omniglot(all, options.Seed);
             Console.WriteLine($"Omniglot: {all.Classes.Count} characters from {folder}; {train.Classes.Count} training classes (1200 × 4 rotations), {test.Classes.Count} test classes");
             return flags.Run(parse, options, train, test, ways => Models.Omniglot(ways));
         }));

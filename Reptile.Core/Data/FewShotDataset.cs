@@ -65,7 +65,12 @@ public sealed class InMemoryClass : FewShotClass
 /// <summary>A list of classes whose images all share one size.</summary>
 public sealed class FewShotDataset
 {
-    public FewShotDataset(IReadOnlyList<FewShotClass> classes, int height, int width)
+    /// <param name="classes">The classes.</param>
+    /// <param name="height">Image height.</param>
+    /// <param name="width">Image width.</param>
+    /// <param name="encoding">How the images' 8-bit pixels became these values (checkpoints record it, so a classifier
+    /// encodes new images the same way).</param>
+    public FewShotDataset(IReadOnlyList<FewShotClass> classes, int height, int width, PixelEncoding encoding = PixelEncoding.Gray)
     {
         ArgumentNullException.ThrowIfNull(classes);
         foreach (var c in classes)
@@ -74,6 +79,7 @@ public sealed class FewShotDataset
         Classes = classes;
         Height = height;
         Width = width;
+        Encoding = encoding;
     }
 
     /// <summary>A dataset of at least one class, sized by its first class.</summary>
@@ -83,6 +89,8 @@ public sealed class FewShotDataset
     }
 
     public IReadOnlyList<FewShotClass> Classes { get; }
+    /// <summary>How the images' 8-bit pixels became these values.</summary>
+    public PixelEncoding Encoding { get; }
     public int Height { get; }
     public int Width { get; }
 

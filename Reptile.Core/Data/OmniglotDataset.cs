@@ -14,6 +14,14 @@ public static class OmniglotDataset
     public const string BackgroundNpz = "images_background.npz";
     public const string EvaluationNpz = "images_evaluation.npz";
 
+    /// <summary>True for a character of the 30 background alphabets (Lake et al.'s training set: images_background, as
+    /// npz, zip or folder), false for the 20 evaluation alphabets.</summary>
+    public static bool IsBackground(FewShotClass character)
+    {
+        var name = (character is RotatedClass r ? r.Inner : character).Name.Replace('\\', '/');
+        return name.StartsWith("images_background", StringComparison.Ordinal) || name.Contains("/images_background", StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Reads <paramref name="folder"/>: both .npz files if present, else every .zip of PNGs and every unpacked PNG
     /// tree in it (sources ordered by name, so images_background before images_evaluation).
@@ -102,7 +110,7 @@ public static class OmniglotDataset
                 }
                 perFile[k] = classes;
             });
-            return new FewShotDataset(perFile.SelectMany(c => c).ToArray(), Size, Size);
+            return new FewShotDataset(perFile.SelectMany(c => c).ToArray(), Size, Size, PixelEncoding.Binary);
         }
         catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
         {
@@ -205,7 +213,7 @@ public static class OmniglotDataset
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
-        return new FewShotDataset(classes, Size, Size);
+        return new FewShotDataset(classes, Size, Size, PixelEncoding.Binary);
     }
 
     private static PngImage Decode(PngFile file, Dictionary<string, ZipArchive> zips, ReadLimits limits)

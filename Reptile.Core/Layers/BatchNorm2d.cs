@@ -1,3 +1,4 @@
+using System.Globalization;
 using Reptile.Autograd;
 
 namespace Reptile.Layers;
@@ -73,5 +74,7 @@ public sealed class BatchNorm2d : Layer
 
     public override Layer CloneConfiguration() => new BatchNorm2d(Channels, Epsilon, TrackRunningStats, Momentum) { UseRunningStats = UseRunningStats };
 
-    public override string ToString() => $"BatchNorm2d({Channels}, eps {Epsilon})";
+    public override string ToString() => TrackRunningStats
+        ? string.Create(CultureInfo.InvariantCulture, $"BatchNorm2d({Channels}, eps={Epsilon:R}, momentum={Momentum:R}, track_running_stats=True)")
+        : string.Create(CultureInfo.InvariantCulture, $"BatchNorm2d({Channels}, eps={Epsilon:R})");
 }

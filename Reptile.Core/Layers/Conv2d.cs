@@ -44,5 +44,5 @@ public sealed class Conv2d : Layer
 
     public override Layer CloneConfiguration() => new Conv2d(InChannels, OutChannels, KernelSize, Stride, Padding);
 
-    public override string ToString() => $"Conv2d({InChannels} → {OutChannels}, {KernelSize}×{KernelSize}, stride {Stride}, padding {Padding})";
+    public override string ToString() => $"Conv2d({InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}, padding={Padding})";
 }

@@ -25,5 +25,5 @@ public sealed class Dense(int inFeatures, int outFeatures) : Layer
 
     public override Layer CloneConfiguration() => new Dense(InFeatures, OutFeatures);
 
-    public override string ToString() => $"Dense({InFeatures} → {OutFeatures})";
+    public override string ToString() => $"Linear({InFeatures}, {OutFeatures})";
 }

@@ -8,5 +8,5 @@ public sealed class Flatten : Layer
     private readonly FlattenOp op = new();
     public override Tensor Forward(Tensor input, Tape? tape) => op.Forward(input, tape);
     public override Layer CloneConfiguration() => new Flatten();
-    public override string ToString() => "Flatten";
+    public override string ToString() => "Flatten()";
 }

@@ -40,6 +40,14 @@ public abstract class Layer
     /// <summary>A new, unbound layer of the same configuration (parameters are copied by the model).</summary>
     public abstract Layer CloneConfiguration();
 
+    /// <summary>The layer's configuration in PyTorch's notation, e.g. <c>Conv2d(1, 64, kernel_size=3, stride=2, padding=1)</c>:
+    /// what a checkpoint records, and what <see cref="Parse"/> reads back.</summary>
+    public abstract override string ToString();
+
+    /// <summary>The layer a <see cref="ToString"/> description stands for (unbound: add it to a model).</summary>
+    /// <exception cref="FormatException">Not a description of a known layer.</exception>
+    public static Layer Parse(string description) => LayerDescription.Parse(description);
+
     /// <summary>Fills <paramref name="values"/> with U(−bound, bound).</summary>
     protected static void Uniform(Span<float> values, float bound, Rng rng)
     {

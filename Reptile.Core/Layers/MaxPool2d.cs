@@ -22,5 +22,5 @@ public sealed class MaxPool2d : Layer
 
     public override Layer CloneConfiguration() => new MaxPool2d(Size, Stride);
 
-    public override string ToString() => $"MaxPool2d({Size}, stride {Stride})";
+    public override string ToString() => $"MaxPool2d(kernel_size={Size}, stride={Stride})";
 }

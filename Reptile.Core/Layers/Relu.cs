@@ -7,5 +7,5 @@ public sealed class Relu : Layer
     private readonly ReluOp op = new();
     public override Tensor Forward(Tensor input, Tape? tape) => op.Forward(input, tape);
     public override Layer CloneConfiguration() => new Relu();
-    public override string ToString() => "ReLU";
+    public override string ToString() => "ReLU()";
 }

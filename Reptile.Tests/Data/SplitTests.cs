@@ -20,7 +20,7 @@ public class SplitTests
     public void OmniglotSizedSplit()
     {
         var all = Synthetic(1623);
-        var (train, test) = OmniglotSplit.Create(all, seed: 0);
+        var (train, test) = ClassSplit.Omniglot(all, seed: 0);
         Assert.Equal(4800, train.Classes.Count);
         Assert.Equal(423, test.Classes.Count);
         // Each training character appears with its four rotations in a row; no class is in both halves.
@@ -42,19 +42,19 @@ public class SplitTests
     {
         var all = Synthetic(50);
         string Key((FewShotDataset Train, FewShotDataset Test) s) => string.Join(",", s.Train.Classes.Concat(s.Test.Classes).Select(c => c.Name));
-        Assert.Equal(Key(OmniglotSplit.Create(all, 7, 30)), Key(OmniglotSplit.Create(all, 7, 30)));
-        Assert.NotEqual(Key(OmniglotSplit.Create(all, 7, 30)), Key(OmniglotSplit.Create(all, 8, 30)));
+        Assert.Equal(Key(ClassSplit.Random(all, 7, 30, augmentRotations: true)), Key(ClassSplit.Random(all, 7, 30, augmentRotations: true)));
+        Assert.NotEqual(Key(ClassSplit.Random(all, 7, 30, augmentRotations: true)), Key(ClassSplit.Random(all, 8, 30, augmentRotations: true)));
         // The order is Rng's Fisher–Yates shuffle of the class list.
         var expected = all.Classes.ToArray();
         new Rng(7).Shuffle<FewShotClass>(expected);
-        var (_, test) = OmniglotSplit.Create(all, 7, 30);
+        var (_, test) = ClassSplit.Random(all, 7, 30, augmentRotations: true);
         Assert.Equal(expected[30..].Select(c => c.Name), test.Classes.Select(c => c.Name));
     }
 
     [Fact]
     public void WithoutAugmentation()
     {
-        var (train, test) = OmniglotSplit.Create(Synthetic(10), 1, trainClasses: 6, augmentRotations: false);
+        var (train, test) = ClassSplit.Random(Synthetic(10), 1, 6);
         Assert.Equal(6, train.Classes.Count);
         Assert.Equal(4, test.Classes.Count);
         Assert.All(train.Classes, c => Assert.IsType<InMemoryClass>(c));
@@ -63,9 +63,9 @@ public class SplitTests
     [Fact]
     public void TooFewClasses()
     {
-        var e = Assert.Throws<ArgumentException>(() => OmniglotSplit.Create(Synthetic(1200), 0));
+        var e = Assert.Throws<ArgumentException>(() => ClassSplit.Omniglot(Synthetic(1200), 0));
         Assert.Contains("1200", e.Message);
-        OmniglotSplit.Create(Synthetic(1201), 0); // one test class is enough
+        ClassSplit.Omniglot(Synthetic(1201), 0); // one test class is enough
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public class SplitTests
         Assert.Throws<ArgumentException>(() => new RotatedClass(c, 90));
         new RotatedClass(c, 180); // fine
         var ds = new FewShotDataset([c, c], 2, 3);
-        Assert.Throws<ArgumentException>(() => OmniglotSplit.Create(ds, 0, 1));
+        Assert.Throws<ArgumentException>(() => ClassSplit.Random(ds, 0, 1, augmentRotations: true));
     }
 
     [Fact]

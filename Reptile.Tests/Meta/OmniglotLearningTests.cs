@@ -12,7 +12,7 @@ public class OmniglotLearningTests
     [SharedDataFact]
     public void MetaTrainedInitBeatsUntrainedOnHeldOutCharacters()
     {
-        var (train, test) = OmniglotSplit.Create(OmniglotDataset.Load(SharedData.OmniglotDir), seed: 0);
+        var (train, test) = ClassSplit.Omniglot(OmniglotDataset.Load(SharedData.OmniglotDir), seed: 0);
         var options = new FewShotOptions
         {
             Classes = 5, Shots = 1, TrainShots = 10, InnerBatch = 10, InnerIters = 5, LearningRate = 1e-3f,

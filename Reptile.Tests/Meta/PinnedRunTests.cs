@@ -33,7 +33,7 @@ public class PinnedRunTests
     };
 
     private static readonly Lazy<(FewShotDataset Train, FewShotDataset Test)> Omniglot =
-        new(() => OmniglotSplit.Create(OmniglotDataset.Load(SharedData.OmniglotDir), seed: 0));
+        new(() => ClassSplit.Omniglot(OmniglotDataset.Load(SharedData.OmniglotDir), seed: 0));
 
     private static string RunOmniglot(FewShotOptions options)
     {
