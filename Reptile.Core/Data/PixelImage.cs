@@ -55,6 +55,6 @@ public sealed class PixelImage
         if (destination.Length < gray.Length)
             throw new ArgumentException($"Destination holds {destination.Length} floats; the image has {gray.Length} pixels.", nameof(destination));
         for (int i = 0; i < gray.Length; i++)
-            destination[i] = encoding == PixelEncoding.Binary ? (gray[i] >= 128 ? 1f : 0f) : gray[i] / 255f;
+            destination[i] = encoding == PixelEncoding.Binary ? (gray[i] >= 128 ? 1f : 0f) : gray[i] * (1f / 255f); // as ImageFolderDataset scales
     }
 }

@@ -42,25 +42,11 @@ public sealed class FewShotEvaluator
 
         var task = tasks.Task;
         var test = tasks.HeldOut;
+        var logits = worker.Logits(test.Length * Ways);
+        tasks.PredictHeldOut(model, Transductive, logits);
         int correct = 0;
-        if (Transductive)
-        {
-            var logits = model.Forward(tasks.Fill(test).Inputs);
-            for (int i = 0; i < test.Length; i++)
-                if (ArgMax(logits.Values.Slice(i * Ways, Ways)) == task.Label(test[i])) correct++;
-        }
-        else
-        {
-            var train = tasks.Pool;
-            foreach (int t in test)
-            {
-                var indices = tasks.IndexBuffer(train.Length + 1);
-                train.CopyTo(indices);
-                indices[^1] = t;
-                var logits = model.Forward(tasks.Fill(indices).Inputs);
-                if (ArgMax(logits.Values.Slice(train.Length * Ways, Ways)) == task.Label(t)) correct++;
-            }
-        }
+        for (int i = 0; i < test.Length; i++)
+            if (ArgMax(logits.Slice(i * Ways, Ways)) == task.Label(test[i])) correct++;
         return correct;
     }
 
@@ -108,7 +94,7 @@ public sealed class FewShotEvaluator
         }
     }
 
-    private static int ArgMax(ReadOnlySpan<float> values)
+    internal static int ArgMax(ReadOnlySpan<float> values)
     {
         int best = 0;
         for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
@@ -121,7 +107,11 @@ public sealed class FewShotEvaluator
     {
         private readonly List<(FewShotDataset Dataset, FewShotEvaluator Evaluator, FewShotTaskSampler Sampler)> samplers = [];
 
+        private float[] logits = [];
+
         public Sequential Model { get; } = template.Clone();
+
+        internal Span<float> Logits(int count) => (logits.Length >= count ? logits : logits = new float[count]).AsSpan(0, count);
         public Optimizer Optimizer { get; } = optimizerTemplate.Clone();
         internal InnerLoop InnerLoop { get; private set; } = new();
 

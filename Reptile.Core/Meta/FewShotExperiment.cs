@@ -131,6 +131,7 @@ public sealed class FewShotExperiment
             ["options"] = Options.ToJson(),
             ["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture),
             ["model"] = $"{Options.Classes}-way",
+            [ModelDescription.MetadataKey] = ModelDescription.Of(Model, TrainSet, Options).ToJson(),
         });
 
     /// <summary>Final accuracy over <see cref="FewShotOptions.EvalSamples"/> tasks of <paramref name="dataset"/>.</summary>

@@ -19,6 +19,22 @@ public sealed class FewShotTask
     public ReadOnlySpan<float> Image(int sample) => images.AsSpan(sample * Pixels, Pixels);
     public int Label(int sample) => labels[sample];
 
+    /// <summary>Makes room for <paramref name="count"/> samples of <paramref name="height"/> × <paramref name="width"/>,
+    /// keeping the first <paramref name="keep"/> samples (an app's support set, to which queries are appended).</summary>
+    internal void Resize(int count, int height, int width, int keep = 0)
+    {
+        if (keep > 0 && (height != Height || width != Width)) throw new ArgumentException("Kept samples must have the new size.", nameof(keep));
+        Height = height; Width = width; Pixels = height * width;
+        if (images.Length < count * Pixels) Array.Resize(ref images, count * Pixels);
+        if (labels.Length < count) Array.Resize(ref labels, count);
+        Count = count;
+    }
+
+    /// <summary>Sample <paramref name="sample"/>'s pixels, to write (after <see cref="Resize"/>).</summary>
+    internal Span<float> WritableImage(int sample) => images.AsSpan(sample * Pixels, Pixels);
+
+    internal void SetLabel(int sample, int label) => labels[sample] = label;
+
     /// <summary>Draws <paramref name="ways"/> distinct classes and <paramref name="shots"/> distinct images of each
     /// (supervised-reptile's _sample_mini_dataset).</summary>
     public void Sample(FewShotDataset dataset, int ways, int shots, Rng rng, Span<int> classScratch, Span<int> imageScratch)

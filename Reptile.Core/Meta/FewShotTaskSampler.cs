@@ -1,4 +1,5 @@
 using Reptile.Data;
+using Reptile.Layers;
 
 namespace Reptile.Meta;
 
@@ -10,10 +11,11 @@ namespace Reptile.Meta;
 /// </summary>
 public sealed class FewShotTaskSampler : ITaskSampler
 {
-    private readonly FewShotDataset dataset;
+    private readonly FewShotDataset? dataset;
     private readonly FewShotBatch batch = new();
     private readonly MiniBatcher batcher;
-    private readonly int[] classScratch, imageScratch, pool, heldOut;
+    private readonly int[] classScratch = [], imageScratch = [];
+    private int[] pool, heldOut;
 
     public int Ways { get; }
     public int Shots { get; }
@@ -25,7 +27,7 @@ public sealed class FewShotTaskSampler : ITaskSampler
     public bool HeldOutIsLastBatch { get; }
 
     /// <summary>The task drawn last.</summary>
-    public FewShotTask Task { get; } = new();
+    public FewShotTask Task { get; }
     /// <summary>Indices (into <see cref="Task"/>) of the held-out samples, class by class.</summary>
     public ReadOnlySpan<int> HeldOut => heldOut;
     /// <summary>Indices of the samples the mini-batches are drawn from.</summary>
@@ -44,6 +46,7 @@ public sealed class FewShotTaskSampler : ITaskSampler
             throw new ArgumentException($"A {ways}-way task needs {ways} classes; the dataset has {dataset.Classes.Count}.", nameof(ways));
         (this.dataset, Ways, Shots, BatchSize, Steps, HeldOutPerClass, HeldOutIsLastBatch) =
             (dataset, ways, shots, batchSize, steps, heldOutPerClass, heldOutIsLastBatch && heldOutPerClass > 0);
+        Task = new FewShotTask();
         batcher = new MiniBatcher(replacement);
         classScratch = new int[dataset.Classes.Count];
         imageScratch = new int[dataset.Classes.Max(c => c.ImageCount)];
@@ -57,11 +60,43 @@ public sealed class FewShotTaskSampler : ITaskSampler
         }
     }
 
+    /// <summary>Batches over a task given whole (an app's support set and queries): no drawing, the batches come
+    /// from <paramref name="pool"/>, and <paramref name="heldOut"/> are the samples to predict.</summary>
+    internal FewShotTaskSampler(FewShotTask task, int ways, int batchSize, int steps, bool replacement, int[] pool, int[] heldOut)
+    {
+        (Task, Ways, BatchSize, Steps, this.pool, this.heldOut) = (task, ways, batchSize, steps, pool, heldOut);
+        batcher = new MiniBatcher(replacement);
+    }
+
+    /// <summary>The samples to predict, for a task given whole.</summary>
+    internal void SetHeldOut(int[] samples) => heldOut = samples;
+
     public int Sample(Rng rng)
     {
-        Task.Sample(dataset, Ways, Shots, rng, classScratch, imageScratch);
+        if (dataset != null) Task.Sample(dataset, Ways, Shots, rng, classScratch, imageScratch);
         batcher.Reset(pool);
         return Steps;
+    }
+
+    /// <summary>
+    /// The model's logits for each held-out sample (rows of <see cref="Ways"/> in <paramref name="logits"/>), as
+    /// supervised-reptile predicts: non-transductive, each held-out sample in one batch with all the pool's samples
+    /// (what batch norm's statistics see); transductive, all held-out samples as one batch.
+    /// </summary>
+    internal void PredictHeldOut(Sequential model, bool transductive, Span<float> logits)
+    {
+        if (transductive)
+        {
+            model.Forward(Fill(heldOut).Inputs).Values[..(heldOut.Length * Ways)].CopyTo(logits);
+            return;
+        }
+        for (int q = 0; q < heldOut.Length; q++)
+        {
+            var indices = IndexBuffer(pool.Length + 1);
+            pool.CopyTo(indices);
+            indices[^1] = heldOut[q];
+            model.Forward(Fill(indices).Inputs).Values.Slice(pool.Length * Ways, Ways).CopyTo(logits.Slice(q * Ways, Ways));
+        }
     }
 
     public TaskBatch Batch(int step, Rng rng)
@@ -82,6 +117,7 @@ public sealed class FewShotTaskSampler : ITaskSampler
     /// <summary>An index buffer of <paramref name="size"/> entries owned by this sampler (for <see cref="Fill"/>).</summary>
     internal Span<int> IndexBuffer(int size) => batch.IndexBuffer(size);
 
-    public ITaskSampler Clone() =>
-        new FewShotTaskSampler(dataset, Ways, Shots, BatchSize, Steps, Replacement, HeldOutPerClass, HeldOutIsLastBatch);
+    public ITaskSampler Clone() => dataset != null
+        ? new FewShotTaskSampler(dataset, Ways, Shots, BatchSize, Steps, Replacement, HeldOutPerClass, HeldOutIsLastBatch)
+        : throw new InvalidOperationException("A sampler over a given task is not cloned: each adaptation makes its own.");
 }

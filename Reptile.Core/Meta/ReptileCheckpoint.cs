@@ -44,7 +44,7 @@ public static class ReptileCheckpoint
         {
             ["format"] = Format,
             ["iteration"] = Invariant(iteration),
-            ["optimizer"] = optimizer.GetType().Name,
+            ["optimizer"] = InnerOptimizerSettings.KindOf(optimizer),
             ["optimizer_step"] = Invariant(optimizer.StepCount),
         });
         metrics?.Write(Path.Combine(folder, MetricsFile));
@@ -53,7 +53,7 @@ public static class ReptileCheckpoint
         {
             ["format"] = Format,
             ["iteration"] = Invariant(iteration),
-            ["optimizer"] = optimizer.GetType().Name,
+            ["optimizer"] = InnerOptimizerSettings.KindOf(optimizer),
             ["optimizer_step"] = Invariant(optimizer.StepCount),
             ["optimizer_state_file"] = stateFile,
         };
@@ -90,9 +90,10 @@ public static class ReptileCheckpoint
 
         if (optimizer != null)
         {
-            string kind = Required(metadata, "optimizer", path);
-            if (kind != optimizer.GetType().Name)
-                throw new InvalidFileException(path, null, "optimizer", $"the run used {kind} as its inner optimizer, not {optimizer.GetType().Name}");
+            // Checkpoints before explicit kinds recorded the type name ("Adam", "Sgd").
+            string kind = Required(metadata, "optimizer", path), expected = InnerOptimizerSettings.KindOf(optimizer);
+            if (!kind.Equals(expected, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidFileException(path, null, "optimizer", $"the run's inner optimizer was '{Shorten(kind)}', not '{expected}'");
             string stateName = Required(metadata, "optimizer_state_file", path);
             if (stateName != $"optimizer-{iteration:D7}.safetensors")
                 throw new InvalidFileException(path, null, "optimizer_state_file", $"'{Shorten(stateName)}' is not the state file of iteration {iteration}");
@@ -114,6 +115,48 @@ public static class ReptileCheckpoint
         }
         weights.CopyTo(model.Parameters, 0); // only once every check has passed
         return new Info(iteration, metadata, path, metrics);
+    }
+
+    /// <summary>
+    /// The model a checkpoint holds, as its metadata describes it. A checkpoint written before descriptions existed
+    /// (only supervised-reptile's Omniglot network was trained then) gets one inferred from its tensors and options:
+    /// the input side is taken as <paramref name="legacyInputSize"/> when given, else 28 when the dense layer fits
+    /// 28 × 28 inputs, else the smallest size that fits; the pixels as binary for 28 × 28 (Omniglot), gray otherwise.
+    /// </summary>
+    public static ModelDescription ReadDescription(string folder, int? legacyInputSize = null)
+    {
+        string path = Path.Combine(folder, ModelFile);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at {path}.", path);
+        var (tensors, metadata) = SafeTensors.Read(path);
+        if (metadata.TryGetValue(ModelDescription.MetadataKey, out var json)) return ModelDescription.FromJson(json, path);
+        return InferLegacyDescription(tensors, metadata, path, legacyInputSize);
+    }
+
+    private static ModelDescription InferLegacyDescription(IReadOnlyList<SafeTensor> tensors, IReadOnlyDictionary<string, string> metadata,
+        string path, int? inputSize)
+    {
+        var byName = ByName(tensors, path);
+        if (!byName.TryGetValue("13.weight", out var dense) || dense.Shape.Length != 2 || !byName.ContainsKey("0.weight"))
+            throw new InvalidFileException(path, null, ModelDescription.MetadataKey,
+                "missing, and the tensors are not supervised-reptile's Omniglot network (the only model of checkpoints without a description)");
+        int classes = dense.Shape[0], features = dense.Shape[1];
+        static int Side(int size) { for (int i = 0; i < 4; i++) size = (size + 2 - 3) / 2 + 1; return size; }
+        bool Fits(int size) => 64 * Side(size) * Side(size) == features;
+        int side = inputSize ?? (Fits(28) ? 28 : Enumerable.Range(1, 4096).FirstOrDefault(Fits));
+        if (side == 0 || !Fits(side))
+            throw new InvalidFileException(path, null, "13.weight", $"{features} inputs fit no Omniglot network{(inputSize is { } s ? $" with {s}×{s} images" : "")}");
+        var options = metadata.TryGetValue("options", out var json) ? FewShotOptions.FromJson(json, path) : new FewShotOptions { Classes = classes };
+        return new ModelDescription
+        {
+            Layers = Layers.Models.Omniglot(classes, side).Layers.Select(l => l.ToString()!).ToArray(),
+            InputHeight = side,
+            InputWidth = side,
+            Encoding = side == 28 ? Data.PixelEncoding.Binary : Data.PixelEncoding.Gray,
+            Classes = classes,
+            InnerOptimizer = InnerOptimizerSettings.Of(options.CreateInnerOptimizer(1)),
+            FineTuning = new FineTuningSettings(options.EvalIters, options.EvalBatch, options.Replacement, options.WeightDecay, options.Transductive),
+            Inferred = true,
+        };
     }
 
     /// <summary>The rows before <paramref name="iteration"/>: all of them, or a clear error when some are missing.</summary>
