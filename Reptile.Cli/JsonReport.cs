@@ -1,13 +1,49 @@
+using System.Text;
 using System.Text.Json;
 using Reptile.IO;
 
 namespace Reptile.Cli;
 
+/// <summary>The JSON files the commands write for scripts: objects of numbers, strings, booleans, arrays and nested
+/// objects, written with <see cref="Utf8JsonWriter"/> (no reflection, so Native AOT keeps it working).</summary>
 internal static class JsonReport
 {
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
-
     /// <summary>Writes <paramref name="values"/> (snake_case keys, as given) atomically.</summary>
-    public static void Write(string path, IReadOnlyDictionary<string, object> values) =>
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(values, Options) + "\n");
+    public static void Write(string path, IReadOnlyDictionary<string, object> values)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            WriteValue(writer, values);
+        AtomicFile.WriteAllText(path, Encoding.UTF8.GetString(buffer.ToArray()) + "\n");
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null: writer.WriteNullValue(); break;
+            case string s: writer.WriteStringValue(s); break;
+            case bool b: writer.WriteBooleanValue(b); break;
+            case int i: writer.WriteNumberValue(i); break;
+            case long l: writer.WriteNumberValue(l); break;
+            case ulong u: writer.WriteNumberValue(u); break;
+            case float f: writer.WriteNumberValue(f); break;
+            case double d: writer.WriteNumberValue(d); break;
+            case IReadOnlyDictionary<string, object> map:
+                writer.WriteStartObject();
+                foreach (var (key, item) in map)
+                {
+                    writer.WritePropertyName(key);
+                    WriteValue(writer, item);
+                }
+                writer.WriteEndObject();
+                break;
+            case System.Collections.IEnumerable items:
+                writer.WriteStartArray();
+                foreach (var item in items) WriteValue(writer, item);
+                writer.WriteEndArray();
+                break;
+            default: throw new ArgumentException($"JSON reports hold no {value.GetType().Name}.", nameof(value));
+        }
+    }
 }

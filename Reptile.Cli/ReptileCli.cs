@@ -20,6 +20,7 @@ public static class ReptileCli
             SineCommand.Create(),
             OmniglotCommand.Create(),
             ImagesCommand.Create(),
+            ClassifyCommand.Create(),
             BenchCommand.Create(),
         };
 

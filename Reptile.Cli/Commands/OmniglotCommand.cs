@@ -16,7 +16,13 @@ internal static class OmniglotCommand
     {
         var flags = new FewShotFlags();
         var data = new Option<string>("--data") { Description = "Folder with Omniglot (npz files, the official zips, or their unpacked trees)", DefaultValueFactory = _ => Path.Combine("data", "omniglot") };
-        var command = new Command("omniglot", "Few-shot Omniglot with Reptile (supervised-reptile's run_omniglot.py flags)") { data };
+        var split = new Option<string>("--split")
+        {
+            Description = "Classes for meta-training vs testing: 'random' (supervised-reptile: 1200 characters by --seed, the other 423 held out) or 'background' (Lake et al.: the 30 background alphabets vs the 20 evaluation alphabets)",
+            DefaultValueFactory = _ => "random",
+        };
+        split.AcceptOnlyFromAmong("random", "background");
+        var command = new Command("omniglot", "Few-shot Omniglot with Reptile (supervised-reptile's run_omniglot.py flags)") { data, split };
         flags.AddTo(command);
         command.Subcommands.Add(FetchCommand());
         command.SetAction(parse => ExitCodes.Guard(() =>
@@ -24,8 +30,10 @@ internal static class OmniglotCommand
             var options = flags.Bind(parse);
             string folder = parse.GetValue(data)!;
             var all = ConsoleProgress.Run("loading Omniglot", p => OmniglotDataset.Load(folder, ConsoleProgress.Loading(p)));
-            var (train, test) = ClassSplit.Omniglot(all, options.Seed);
-            Console.WriteLine($"Omniglot: {all.Classes.Count} characters from {folder}; {train.Classes.Count} training classes (1200 × 4 rotations), {test.Classes.Count} test classes");
+            bool background = parse.GetValue(split) == "background";
+            var (train, test) = background ? ClassSplit.OmniglotBackground(all) : ClassSplit.Omniglot(all, options.Seed);
+            Console.WriteLine($"Omniglot: {all.Classes.Count} characters from {folder}; {train.Classes.Count} training classes ({train.Classes.Count / 4} × 4 rotations" +
+                $"{(background ? ", the background alphabets" : "")}), {test.Classes.Count} test classes{(background ? " (the evaluation alphabets)" : "")}");
             return flags.Run(parse, options, train, test, ways => Models.Omniglot(ways));
         }));
         return command;

@@ -8,4 +8,24 @@ public sealed record LabelledImage(string Label, PixelImage Image)
 {
     /// <summary>The PNG at <paramref name="path"/>, labelled <paramref name="label"/>.</summary>
     public static LabelledImage Load(string label, string path, ReadLimits? limits = null) => new(label, PixelImage.Load(path, limits));
+
+    /// <summary>A support set laid out as <c>root/&lt;label&gt;/&lt;image&gt;.png</c> (labels and images in name order).</summary>
+    /// <exception cref="InvalidFileException">No label folders, or a label folder without PNG images, or a bad image.</exception>
+    public static IReadOnlyList<LabelledImage> LoadFolder(string root, ReadLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"Support folder not found: {root}");
+        var labels = Directory.GetDirectories(root).OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal).ToArray();
+        if (labels.Length == 0)
+            throw new InvalidFileException(root, null, "label folders", $"none (expected {root}/<label>/<image>.png, one folder per label)");
+        var examples = new List<LabelledImage>();
+        foreach (var folder in labels)
+        {
+            var files = Directory.GetFiles(folder).Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+                .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToArray();
+            if (files.Length == 0) throw new InvalidFileException(folder, null, "images", "the label folder holds no .png images");
+            examples.AddRange(files.Select(f => Load(Path.GetFileName(folder), f, limits)));
+        }
+        return examples;
+    }
 }

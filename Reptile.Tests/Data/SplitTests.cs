@@ -1,3 +1,4 @@
+using Reptile.Tests.Support;
 using Reptile.Data;
 
 namespace Reptile.Tests.Data;
@@ -129,5 +130,17 @@ public class SplitTests
         Assert.Throws<ArgumentOutOfRangeException>(() => c.CopyImage(2, new float[4]));
         Assert.Throws<ArgumentException>(() => c.CopyImage(0, new float[3]));
         Assert.Throws<ArgumentException>(() => new FewShotDataset([c], 3, 3));
+    }
+
+    [SharedDataFact]
+    public void LakesSplitTrainsOnTheBackgroundAlphabetsAndTestsOnTheEvaluationAlphabets()
+    {
+        var all = OmniglotDataset.Load(SharedData.OmniglotDir);
+        var (train, test) = ClassSplit.OmniglotBackground(all);
+        Assert.Equal(964 * 4, train.Classes.Count);
+        Assert.Equal(659, test.Classes.Count);
+        Assert.All(test.Classes, c => Assert.False(OmniglotDataset.IsBackground(c)));
+        Assert.All(train.Classes, c => Assert.True(OmniglotDataset.IsBackground(c)));
+        Assert.Equal(PixelEncoding.Binary, train.Encoding);
     }
 }
