@@ -28,7 +28,13 @@ public sealed class Sequential
     public int ParameterCount => Parameters.Length;
     public IReadOnlyList<NamedParameter> NamedParameters => named;
 
-    public Sequential(params Layer[] layers)
+    /// <summary>The layers, their parameters initialised as PyTorch initialises them, drawn from seed 0 (so a model is
+    /// never used with all-zero weights by mistake); <see cref="Initialize"/> draws them again from another seed.</summary>
+    public Sequential(params Layer[] layers) : this(layers, initialize: true)
+    {
+    }
+
+    private Sequential(Layer[] layers, bool initialize)
     {
         if (layers.Length == 0) throw new ArgumentException("A model needs at least one layer.", nameof(layers));
         this.layers = layers;
@@ -49,6 +55,7 @@ public sealed class Sequential
         }
         named = names.ToArray();
         normBeforeRelu = layers.Select((l, i) => l is BatchNorm2d norm && i + 1 < layers.Length && layers[i + 1] is Relu ? norm : null).ToArray();
+        if (initialize) Initialize(new Rng(0));
     }
 
     /// <summary>PyTorch's default initialisation of every layer, drawn from <paramref name="rng"/>.</summary>
@@ -90,7 +97,7 @@ public sealed class Sequential
     /// <summary>A replica with its own buffers (for a worker thread), holding a copy of the parameters.</summary>
     public Sequential Clone()
     {
-        var copy = new Sequential(layers.Select(l => l.CloneConfiguration()).ToArray());
+        var copy = new Sequential(layers.Select(l => l.CloneConfiguration()).ToArray(), initialize: false);
         Parameters.CopyTo(copy.Parameters, 0);
         return copy;
     }

@@ -28,7 +28,7 @@ public sealed class MiniBatcher
         if (Replacement)
         {
             if (batch.Length > count)
-                throw new ArgumentException($"A batch of {batch.Length} distinct samples cannot be drawn from {count} (lower --inner-batch or drop --replacement).");
+                throw new ArgumentException($"A batch of {batch.Length} distinct samples cannot be drawn from {count} (a smaller batch size, or batches drawn without replacement).");
             var pool = order.AsSpan(0, count);
             for (int i = 0; i < batch.Length; i++)
             {

@@ -105,11 +105,9 @@ public class CheckpointTests
         var experiment = Experiment(SmallRun);
         experiment.SaveCheckpoint(folder);
         foreach (var f in Directory.GetFiles(folder, "optimizer-*")) File.Delete(f);
-        var e = Assert.Throws<FileNotFoundException>(() => experiment.Resume(folder));
+        var e = Assert.Throws<InvalidFileException>(() => experiment.Resume(folder));
         Assert.Contains("optimizer-", e.Message);
     }
-
-    /// <summary>Progress&lt;T&gt; posts asynchronously; the test needs the callback inline.</summary>
 }
 
 public class ThreadDeterminismTests
