@@ -66,20 +66,34 @@ internal static class BuildComparison
         return 0;
     }
 
-    /// <summary>One Omniglot trainer of the build in <paramref name="folder"/>, reached by reflection in its own load context.</summary>
+    /// <summary>One Omniglot trainer of the build in <paramref name="folder"/>, reached by reflection in its own load context
+    /// (so the calls tolerate the API of older builds: optional parameters added since, types that moved).</summary>
     private static Action Trainer(string folder, string data, int threads, string mode)
     {
-        var core = new BuildContext(folder).LoadFromAssemblyPath(Path.GetFullPath(Path.Combine(folder, "Reptile.Core.dll")));
-        var all = core.GetType("Reptile.Data.OmniglotDataset")!.GetMethod("Load")!.Invoke(null, [data, null]);
+        var context = new BuildContext(folder);
+        var core = context.LoadFromAssemblyPath(Path.GetFullPath(Path.Combine(folder, "Reptile.Core.dll")));
+        var all = Call(core.GetType("Reptile.Data.OmniglotDataset")!, "Load", data);
         // Builds before ClassSplit had OmniglotSplit.Create(all, seed, trainClasses, augmentRotations).
-        var split = core.GetType("Reptile.Data.ClassSplit")?.GetMethod("Omniglot")!.Invoke(null, [all, 0])
-            ?? core.GetType("Reptile.Data.OmniglotSplit")!.GetMethod("Create")!.Invoke(null, [all, 0, 1200, true])!;
+        var split = core.GetType("Reptile.Data.ClassSplit") is { } classSplit
+            ? Call(classSplit, "Omniglot", all, 0)
+            : Call(core.GetType("Reptile.Data.OmniglotSplit")!, "Create", all, 0, 1200, true);
         var train = split.GetType().GetField("Item1")!.GetValue(split);
         var stateMode = Enum.Parse(core.GetType("Reptile.Meta.InnerStateMode")!, mode);
-        var trainer = core.GetType("Reptile.Meta.MetaIterationBenchmark")!.GetMethod("OmniglotTrainer")!
-            .Invoke(null, [train, threads, stateMode, 100_000])!;
+        // The workloads lived in Reptile.Core before they moved to the reptile command.
+        var workloads = core.GetType("Reptile.Meta.MetaIterationBenchmark")
+            ?? context.LoadFromAssemblyPath(Path.GetFullPath(Path.Combine(folder, "reptile.dll"))).GetType("Reptile.Cli.MetaIterationBenchmark")!;
+        var trainer = Call(workloads, "OmniglotTrainer", train, threads, stateMode, 100_000);
         var step = (Func<float>)Delegate.CreateDelegate(typeof(Func<float>), trainer, trainer.GetType().GetMethod("Step")!);
         return () => step();
+    }
+
+    /// <summary>Calls the public static method <paramref name="name"/>, the parameters after those given taking their defaults.</summary>
+    private static object Call(Type type, string name, params object?[] args)
+    {
+        var method = type.GetMethods(BindingFlags.Public | BindingFlags.Static).Single(m => m.Name == name);
+        var parameters = method.GetParameters();
+        var all = parameters.Select((p, i) => i < args.Length ? args[i] : p.DefaultValue).ToArray();
+        return method.Invoke(null, all)!;
     }
 
     private static string? Option(string[] args, string name)
@@ -100,7 +114,7 @@ internal static class BuildComparison
         protected override Assembly? Load(AssemblyName name)
         {
             var path = Path.GetFullPath(Path.Combine(folder, name.Name + ".dll"));
-            bool own = name.Name!.StartsWith("Reptile", StringComparison.Ordinal) || name.Name == "System.Numerics.Tensors";
+            bool own = name.Name!.StartsWith("Reptile", StringComparison.OrdinalIgnoreCase) || name.Name == "System.Numerics.Tensors"; // reptile.dll too
             return own && File.Exists(path) ? LoadFromAssemblyPath(path) : null;
         }
     }

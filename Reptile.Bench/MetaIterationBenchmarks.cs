@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Reptile.Data;
+using Reptile.Cli;
 using Reptile.Meta;
 
 namespace Reptile.Bench;

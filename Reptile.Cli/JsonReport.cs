@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Json;
-using Reptile.IO;
 
 namespace Reptile.Cli;
 
@@ -14,7 +12,13 @@ internal static class JsonReport
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
             WriteValue(writer, values);
-        AtomicFile.WriteAllText(path, Encoding.UTF8.GetString(buffer.ToArray()) + "\n");
+        buffer.WriteByte((byte)'\n');
+        // Through a temporary sibling and a rename, so a script never reads half a report.
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = $"{full}.{Environment.ProcessId}.tmp";
+        File.WriteAllBytes(temp, buffer.ToArray());
+        File.Move(temp, full, overwrite: true);
     }
 
     private static void WriteValue(Utf8JsonWriter writer, object? value)

@@ -4,7 +4,7 @@ namespace Reptile.Autograd;
 /// Re-lays an NCHW image batch as channel-major ([C][N][H][W]) for the convolution stack. The logical shape
 /// is unchanged; for one channel (or one image) the two layouts coincide and this is a plain copy.
 /// </summary>
-public sealed class ChannelMajorOp : IBackward
+internal sealed class ChannelMajorOp : IBackward
 {
     private Tensor x = null!;
     private int batch, channels, plane;

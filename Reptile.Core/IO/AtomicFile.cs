@@ -3,7 +3,7 @@ using System.Text;
 namespace Reptile.IO;
 
 /// <summary>Writes a file through a temporary sibling and a rename, so readers (and a crash) never see half of it.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Creates the folder if needed, runs <paramref name="write"/> on a temporary sibling, flushes it to disk and
     /// renames it over <paramref name="path"/>. If <paramref name="write"/> throws, the temporary file is deleted and any

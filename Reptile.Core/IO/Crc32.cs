@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Reptile.IO;
 
 /// <summary>CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320) as used by PNG and zip.</summary>
-public static class Crc32
+internal static class Crc32
 {
     // Slicing-by-8 tables: T[k][b] is the CRC of byte b followed by k zero bytes; zip entries are checked at hundreds of MB.
     private static readonly uint[] Table = BuildTable();

@@ -32,7 +32,7 @@ public sealed class FewShotEvaluator
     }
 
     /// <summary>Correct predictions (out of Ways) on the task drawn from <paramref name="rng"/>.</summary>
-    public int EvaluateTask(Worker worker, FewShotDataset dataset, Sequential initial, Optimizer initialOptimizer, Rng rng)
+    internal int EvaluateTask(Worker worker, FewShotDataset dataset, Sequential initial, Optimizer initialOptimizer, Rng rng)
     {
         var model = worker.Model;
         var tasks = worker.SamplerFor(dataset, this);
@@ -103,7 +103,7 @@ public sealed class FewShotEvaluator
 
     /// <summary>Everything one evaluating thread owns: a model replica, an optimizer copy, its inner loop and a task
     /// sampler for each dataset it evaluates on.</summary>
-    public sealed class Worker(Sequential template, Optimizer optimizerTemplate)
+    internal sealed class Worker(Sequential template, Optimizer optimizerTemplate)
     {
         private readonly List<(FewShotDataset Dataset, FewShotEvaluator Evaluator, FewShotTaskSampler Sampler)> samplers = [];
 

@@ -5,7 +5,7 @@ namespace Reptile.Meta;
 /// reshuffled each time it runs out, and a batch may span two shuffles; with replacement every batch is an
 /// independent random subset of the pool.
 /// </summary>
-public sealed class MiniBatcher
+internal sealed class MiniBatcher
 {
     private int[] order = [];
     private int count, position;

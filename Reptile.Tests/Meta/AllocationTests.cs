@@ -1,4 +1,5 @@
 using Reptile.Layers;
+using Reptile.Cli;
 using Reptile.Meta;
 using Reptile.Optim;
 using Reptile.Tests.Support;

@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using Reptile.Data;
 using Reptile.Layers;
+using Reptile.Meta;
 using Reptile.Optim;
 
-namespace Reptile.Meta;
+namespace Reptile.Cli;
 
 /// <summary>
 /// Times whole meta-iterations of the two paper workloads (used by `reptile bench` and Reptile.Bench):
 /// the sine demo's iteration, and the paper's 5-way Omniglot iteration (5 tasks × 5 Adam steps on batches of
 /// 10 from 10-shot tasks, β1 = 0, meta step 1).
 /// </summary>
-public static class MetaIterationBenchmark
+internal static class MetaIterationBenchmark
 {
     public sealed record Result(string Workload, int Threads, int Iterations, double MedianMs, double MeanMs)
     {
