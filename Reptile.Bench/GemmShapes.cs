@@ -21,7 +21,7 @@ public sealed record GemmShape(string Name, int M, int N, int K, bool TransA = f
         yield return new("fwd64x1960x9", 64, 1960, 9);
         yield return new("dW64x9x1960", 64, 9, 1960, TransB: true);
         yield return new("dX9x1960x64", 9, 1960, 64, TransA: true);
-        // Dense heads and a tiny MLP.
+        // Linear heads and a tiny MLP.
         yield return new("dense10x5x256", 10, 5, 256, TransB: true);
         yield return new("mlp10x64x1", 10, 64, 1);
         yield return new("mlp10x64x64", 10, 64, 64);

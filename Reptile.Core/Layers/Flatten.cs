@@ -2,7 +2,7 @@ using Reptile.Autograd;
 
 namespace Reptile.Layers;
 
-/// <summary>[N, C, H, W] → [N, C·H·W] in PyTorch's order, so a following Dense matches nn.Linear weights.</summary>
+/// <summary>[N, C, H, W] → [N, C·H·W] in PyTorch's order, so a following Linear layer matches nn.Linear weights.</summary>
 public sealed class Flatten : Layer
 {
     private readonly FlattenOp op = new();

@@ -30,7 +30,7 @@ internal static partial class LayerDescription
         var args = new Arguments(description, positional, named);
         Layer layer = match.Groups["name"].Value switch
         {
-            "Linear" => new Dense(args.Int(0, "in_features"), args.Int(1, "out_features")),
+            "Linear" => new Linear(args.Int(0, "in_features"), args.Int(1, "out_features")),
             "Conv2d" => new Conv2d(args.Int(0, "in_channels"), args.Int(1, "out_channels"), args.Int(2, "kernel_size"),
                 args.Int(3, "stride", 1), args.Int(4, "padding", 0)),
             "BatchNorm2d" => new BatchNorm2d(args.Int(0, "num_features"), args.Float(1, "eps", 1e-5f),

@@ -5,7 +5,7 @@ public static class Models
 {
     /// <summary>The sine-wave regressor: 1-64-64-1 with tanh (state_dict names 0.*, 2.*, 4.*).</summary>
     public static Sequential SineMlp(int hidden = 64) =>
-        new(new Dense(1, hidden), new Tanh(), new Dense(hidden, hidden), new Tanh(), new Dense(hidden, 1));
+        new(new Linear(1, hidden), new Tanh(), new Linear(hidden, hidden), new Tanh(), new Linear(hidden, 1));
 
     /// <summary>supervised-reptile's Omniglot model for 28×28 gray images: 4 × [conv 3×3, 64, stride 2,
     /// padding 1 → batch norm → ReLU] → flatten → dense(ways). Names 0.* … 13.*.</summary>
@@ -22,7 +22,7 @@ public static class Models
             size = (size + 2 - 3) / 2 + 1;
         }
         layers.Add(new Flatten());
-        layers.Add(new Dense(64 * size * size, ways));
+        layers.Add(new Linear(64 * size * size, ways));
         return new Sequential(layers.ToArray());
     }
 
@@ -42,7 +42,7 @@ public static class Models
             size /= 2;
         }
         layers.Add(new Flatten());
-        layers.Add(new Dense(32 * size * size, ways));
+        layers.Add(new Linear(32 * size * size, ways));
         return new Sequential(layers.ToArray());
     }
 }

@@ -1,3 +1,4 @@
+using Reptile.Autograd;
 namespace Reptile.Layers;
 
 /// <summary>A trainable tensor a layer declares: its name within the layer ("weight", "bias") and PyTorch shape.</summary>

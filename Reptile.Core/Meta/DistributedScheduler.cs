@@ -4,8 +4,8 @@ using Reptile.Optim;
 namespace Reptile.Meta;
 
 /// <summary>
-/// Divides a meta-batch's tasks among the processes of a group (contiguous blocks: 5 tasks on 2 processes are 0–2
-/// and 3–4), runs this process's block with <see cref="Threads"/> threads, then gathers every task's results in task
+/// Divides a meta-batch's tasks among the processes of a group (contiguous blocks: 5 tasks on 2 processes are 0–1
+/// and 2–4), runs this process's block with <see cref="Threads"/> threads, then gathers every task's results in task
 /// order, so every process holds all of them and makes the same meta-update: φ stays identical on every process and
 /// equal, bit for bit, to one process's, because nothing is summed across processes in an order the transport
 /// chooses. Exchanged per task: its weights W_t, its loss and its final inner-optimizer state. Tasks must be

@@ -38,7 +38,7 @@ public sealed class FewShotClassifier
         Sequential model;
         try { model = description.BuildModel(); }
         catch (FormatException e) { throw new IO.InvalidFileException(path, null, ModelDescription.MetadataKey, e.Message, e); }
-        if (model.Layers[^1] is not Dense { OutFeatures: var outputs } || outputs != description.Classes)
+        if (model.Layers[^1] is not Linear { OutFeatures: var outputs } || outputs != description.Classes)
             throw new IO.InvalidFileException(path, null, ModelDescription.MetadataKey, $"the layers do not end in a Linear layer of {description.Classes} outputs");
         var optimizer = description.InnerOptimizer.Create(model.ParameterCount);
         var info = ReptileCheckpoint.Load(checkpointFolder, model, optimizer);
@@ -109,8 +109,8 @@ public sealed class FewShotClassifier
     /// initialised from the seed; the optimizer state of the kept layers is kept, the new layer's starts at zero.</summary>
     private (Sequential, Optimizer) CopyWithNewOutputLayer(int classes, AdaptationOptions options)
     {
-        var last = (Dense)initial.Layers[^1];
-        var layers = initial.Layers.Take(initial.Layers.Count - 1).Select(l => l.CloneConfiguration()).Append(new Dense(last.InFeatures, classes)).ToArray();
+        var last = (Linear)initial.Layers[^1];
+        var layers = initial.Layers.Take(initial.Layers.Count - 1).Select(l => l.CloneConfiguration()).Append(new Linear(last.InFeatures, classes)).ToArray();
         var model = new Sequential(layers).Initialize(Rng.Derive(options.Seed, 0x0F7A)); // a stream of its own, apart from the batches
         int kept = initial.ParameterCount - last.InFeatures * last.OutFeatures - last.OutFeatures;
         initial.Parameters.AsSpan(0, kept).CopyTo(model.Parameters);

@@ -1,3 +1,4 @@
+using Reptile.Autograd;
 using System.Globalization;
 using Reptile.IO;
 using Reptile.Layers;

@@ -1,3 +1,4 @@
+using Reptile.Autograd;
 using Reptile.Objectives;
 
 namespace Reptile.Meta;

@@ -8,7 +8,7 @@ public class TapeTests
     [Fact]
     public void RecordingTheSameOpTwiceInOneStepIsRefused()
     {
-        var dense = new Dense(3, 3);
+        var dense = new Linear(3, 3);
         var model = new Sequential(dense).Initialize(new Rng(1));
         var x = Tensor.FromArray([1f, 2f, 3f], 1, 3);
         var tape = new Tape();
@@ -21,7 +21,7 @@ public class TapeTests
     [Fact]
     public void TheSameOpMayBeRecordedAgainAfterBackward()
     {
-        var model = new Sequential(new Dense(3, 1)).Initialize(new Rng(1));
+        var model = new Sequential(new Linear(3, 1)).Initialize(new Rng(1));
         var x = Tensor.FromArray([1f, 2f, 3f], 1, 3);
         var tape = new Tape();
         for (int step = 0; step < 2; step++)

@@ -140,7 +140,7 @@ public class FewShotClassifierTests
     public void ACheckpointOfAnotherModelWithoutADescriptionIsAClearError()
     {
         var folder = Directory.CreateTempSubdirectory("reptile-nodescription-").FullName;
-        var model = new Sequential(new Dense(4, 3)).Initialize(new Rng(1));
+        var model = new Sequential(new Linear(4, 3)).Initialize(new Rng(1));
         ReptileCheckpoint.Save(folder, model, new Optim.Sgd(0.1f), 1);
         var e = Assert.Throws<InvalidFileException>(() => FewShotClassifier.Load(folder));
         Assert.Equal(ModelDescription.MetadataKey, e.Field);

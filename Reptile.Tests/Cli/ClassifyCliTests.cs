@@ -85,7 +85,7 @@ public class ClassifyCliTests
     {
         var (support, queries) = SupportAndQueries(3);
         var folder = Directory.CreateTempSubdirectory("reptile-nomodel-").FullName;
-        ReptileCheckpoint.Save(folder, new Sequential(new Dense(4, 3)).Initialize(new Rng(1)), new Optim.Sgd(0.1f), 1);
+        ReptileCheckpoint.Save(folder, new Sequential(new Linear(4, 3)).Initialize(new Rng(1)), new Optim.Sgd(0.1f), 1);
         var (code, _, error) = Reptile("classify", "--checkpoint", folder, "--support", support, "--query", queries);
         Assert.Equal(1, code);
         Assert.Contains("description", error);

@@ -1,3 +1,4 @@
+using Reptile.Autograd;
 using Reptile.Layers;
 using Reptile.Tests.Support;
 
@@ -26,7 +27,7 @@ public class LayerGradientTests
     public void DenseMatchesFiniteDifferences() => Property.ForAll(rng =>
     {
         int inF = rng.Pick(OddSizes), outF = rng.Pick(OddSizes);
-        AssertGradients(new Dense(inF, outF), GradientCheck.Random(rng, true, rng.Pick(1, 3, 10), inF), rng);
+        AssertGradients(new Linear(inF, outF), GradientCheck.Random(rng, true, rng.Pick(1, 3, 10), inF), rng);
     });
 
     [Fact]

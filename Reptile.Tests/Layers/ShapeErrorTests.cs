@@ -9,7 +9,7 @@ public class ShapeErrorTests
     [Fact]
     public void DenseNamesTheExpectedAndActualShapes()
     {
-        var model = new Sequential(new Dense(3, 2)).Initialize(new Rng(1));
+        var model = new Sequential(new Linear(3, 2)).Initialize(new Rng(1));
         var e = Assert.Throws<ArgumentException>(() => model.Forward(Tensor.Zeros(false, 4, 5)));
         Assert.Contains("[N, 3]", e.Message);
         Assert.Contains("[4, 5]", e.Message);

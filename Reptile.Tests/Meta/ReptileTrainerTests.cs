@@ -44,7 +44,7 @@ public class ReptileTrainerTests
     [Fact]
     public void MetaUpdateMovesPhiTowardsTheMeanOfTheTaskWeights()
     {
-        var model = new Sequential(new Dense(3, 2)).Initialize(new Rng(1));
+        var model = new Sequential(new Linear(3, 2)).Initialize(new Rng(1));
         var phi = model.Parameters.ToArray();
         var trainer = new ReptileTrainer(model, new MoveTo((t, i) => t * 10 + i), new OneBatchTasks(3, 2),
             new ReptileOptions { MetaBatch = 3, MetaStep = 0.5f, MetaStepFinal = 0.1f, MetaIterations = 4 });
@@ -70,7 +70,7 @@ public class ReptileTrainerTests
     [Fact]
     public void FirstOrderMamlMovesPhiByTheMeanLastStep()
     {
-        var model = new Sequential(new Dense(2, 2)).Initialize(new Rng(2));
+        var model = new Sequential(new Linear(2, 2)).Initialize(new Rng(2));
         var phi = model.Parameters.ToArray();
         // One step per task, from φ to 7: the last step is 7 − φ.
         var trainer = new ReptileTrainer(model, new MoveTo((_, _) => 7f), new OneBatchTasks(2, 2),
@@ -83,7 +83,7 @@ public class ReptileTrainerTests
     [Fact]
     public void NaNLossStopsTrainingNamingTheIteration()
     {
-        var model = new Sequential(new Dense(1, 1)).Initialize(new Rng(3));
+        var model = new Sequential(new Linear(1, 1)).Initialize(new Rng(3));
         var trainer = new ReptileTrainer(model, new Sgd(0.1f), new OneBatchTasks(1, 1, nanTask: 2), new ReptileOptions { MetaIterations = 10 });
         trainer.Step();
         trainer.Step();

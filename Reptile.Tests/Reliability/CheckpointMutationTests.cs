@@ -21,7 +21,7 @@ public class CheckpointMutationTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => dir.Dispose();
 
-    private static Sequential Model() => new Sequential(new Dense(3, 4), new Relu(), new Dense(4, 2)).Initialize(new Rng(1));
+    private static Sequential Model() => new Sequential(new Linear(3, 4), new Relu(), new Linear(4, 2)).Initialize(new Rng(1));
 
     /// <summary>A valid checkpoint after 3 iterations, with metrics rows 0–2 (one with accuracies).</summary>
     private string ValidCheckpoint(string name = "valid")

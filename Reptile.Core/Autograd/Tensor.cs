@@ -1,4 +1,4 @@
-namespace Reptile;
+namespace Reptile.Autograd;
 
 /// <summary>How a 4-d activation is laid out in memory. The logical shape is always PyTorch's NCHW.</summary>
 public enum TensorLayout

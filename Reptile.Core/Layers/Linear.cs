@@ -3,7 +3,7 @@ using Reptile.Autograd;
 namespace Reptile.Layers;
 
 /// <summary>A fully connected layer, PyTorch's nn.Linear: y = x·Wᵀ + b, W [out, in].</summary>
-public sealed class Dense(int inFeatures, int outFeatures) : Layer
+public sealed class Linear(int inFeatures, int outFeatures) : Layer
 {
     private readonly LinearOp op = new();
 
@@ -23,7 +23,7 @@ public sealed class Dense(int inFeatures, int outFeatures) : Layer
         Uniform(Parameter(1).Values, bound, rng);
     }
 
-    public override Layer CloneConfiguration() => new Dense(InFeatures, OutFeatures);
+    public override Layer CloneConfiguration() => new Linear(InFeatures, OutFeatures);
 
     public override string ToString() => $"Linear({InFeatures}, {OutFeatures})";
 }
