@@ -70,14 +70,22 @@ internal static class BuildComparison
     private static Action Trainer(string folder, string data, int threads, string mode)
     {
         var core = new BuildContext(folder).LoadFromAssemblyPath(Path.GetFullPath(Path.Combine(folder, "Reptile.Core.dll")));
-        var all = core.GetType("Reptile.Data.OmniglotDataset")!.GetMethod("Load")!.Invoke(null, [data, null]);
-        var split = core.GetType("Reptile.Data.OmniglotSplit")!.GetMethod("Create")!.Invoke(null, [all, 0, 1200, true])!;
+        var all = Call(core, "Reptile.Data.OmniglotDataset", "Load", data);
+        var split = Call(core, "Reptile.Data.OmniglotSplit", "Create", all, 0, 1200, true);
         var train = split.GetType().GetField("Item1")!.GetValue(split);
         var stateMode = Enum.Parse(core.GetType("Reptile.Meta.InnerStateMode")!, mode);
-        var trainer = core.GetType("Reptile.Meta.MetaIterationBenchmark")!.GetMethod("OmniglotTrainer")!
-            .Invoke(null, [train, threads, stateMode, 100_000])!;
+        var trainer = Call(core, "Reptile.Meta.MetaIterationBenchmark", "OmniglotTrainer", train, threads, stateMode, 100_000);
         var step = (Func<float>)Delegate.CreateDelegate(typeof(Func<float>), trainer, trainer.GetType().GetMethod("Step")!);
         return () => step();
+    }
+
+    /// <summary>A static method of the build, given its leading arguments: the optional parameters that builds have
+    /// added since (a progress sink, read limits, a process group) get their defaults.</summary>
+    private static object Call(Assembly core, string type, string method, params object?[] leading)
+    {
+        var info = core.GetType(type)!.GetMethod(method)!;
+        object?[] arguments = [.. leading, .. Enumerable.Repeat(Type.Missing, info.GetParameters().Length - leading.Length)];
+        return info.Invoke(null, arguments)!;
     }
 
     private static string? Option(string[] args, string name)
