@@ -1,4 +1,3 @@
-using Reptile.Autograd;
 using Reptile.Layers;
 using Reptile.Meta;
 using Reptile.Objectives;
