@@ -26,8 +26,7 @@ public class OmniglotDatasetMutationTests(ITestOutputHelper output) : IDisposabl
 
     private string WriteZip(byte[] bytes)
     {
-        var path = dir.File("images_background.zip");
-        File.WriteAllBytes(path, bytes);
+        var path = dir.Write("images_background.zip", bytes);
         return path;
     }
 
@@ -35,9 +34,8 @@ public class OmniglotDatasetMutationTests(ITestOutputHelper output) : IDisposabl
     /// bytes, evaluation a valid 28×28 one.</summary>
     private string WriteNpzPair(int[] shape, int dataBytes)
     {
-        var background = dir.File(OmniglotDataset.BackgroundNpz);
-        File.WriteAllBytes(background, TestZips.Build(("images.npy", NpyTestFiles.Build("|b1", shape, new byte[dataBytes]), CompressionLevel.Optimal)));
-        File.WriteAllBytes(dir.File(OmniglotDataset.EvaluationNpz), TestZips.Build(("images.npy", NpyTestFiles.Build("|b1", [1, 1, 28, 28], new byte[28 * 28]), CompressionLevel.Optimal)));
+        var background = dir.Write(OmniglotDataset.BackgroundNpz, TestZips.Build(("images.npy", NpyTestFiles.Build("|b1", shape, new byte[dataBytes]), CompressionLevel.Optimal)));
+        dir.Write(OmniglotDataset.EvaluationNpz, TestZips.Build(("images.npy", NpyTestFiles.Build("|b1", [1, 1, 28, 28], new byte[28 * 28]), CompressionLevel.Optimal)));
         return background;
     }
 

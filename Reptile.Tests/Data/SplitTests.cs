@@ -1,4 +1,5 @@
 using Reptile.Data;
+using Reptile.Tests.Support;
 
 namespace Reptile.Tests.Data;
 
@@ -63,8 +64,7 @@ public class SplitTests
     [Fact]
     public void TooFewClasses()
     {
-        var e = Assert.Throws<ArgumentException>(() => OmniglotSplit.Create(Synthetic(1200), 0));
-        Assert.Contains("1200", e.Message);
+        var e = Throws.Naming<ArgumentException>("1200", () => OmniglotSplit.Create(Synthetic(1200), 0));
         OmniglotSplit.Create(Synthetic(1201), 0); // one test class is enough
     }
 

@@ -1,4 +1,5 @@
 using Reptile.IO;
+using Reptile.Tests.Support;
 
 namespace Reptile.Tests.IO;
 
@@ -87,24 +88,21 @@ public class NpyTests
     [Fact]
     public void BigEndianIsAClearError()
     {
-        var e = Assert.Throws<InvalidFileException>(() => Parse(NpyTestFiles.Build(">f8", [1], new byte[8]), "be.npy"));
-        Assert.Contains("be.npy", e.Message);
+        var e = Throws.Naming<InvalidFileException>("be.npy", () => Parse(NpyTestFiles.Build(">f8", [1], new byte[8]), "be.npy"));
         Assert.Contains("big-endian", e.Message);
     }
 
     [Fact]
     public void FortranOrderIsAClearError()
     {
-        var e = Assert.Throws<InvalidFileException>(() => Parse(NpyTestFiles.Build("<f8", [2, 2], new byte[32], fortran: true), "f.npy"));
-        Assert.Contains("f.npy", e.Message);
+        var e = Throws.Naming<InvalidFileException>("f.npy", () => Parse(NpyTestFiles.Build("<f8", [2, 2], new byte[32], fortran: true), "f.npy"));
         Assert.Contains("Fortran", e.Message);
     }
 
     [Fact]
     public void UnsupportedDtypeIsAClearError()
     {
-        var e = Assert.Throws<InvalidFileException>(() => Parse(NpyTestFiles.Build("<c16", [1], new byte[16]), "c.npy"));
-        Assert.Contains("c.npy", e.Message);
+        var e = Throws.Naming<InvalidFileException>("c.npy", () => Parse(NpyTestFiles.Build("<c16", [1], new byte[16]), "c.npy"));
         Assert.Contains("<c16", e.Message);
     }
 
@@ -113,8 +111,7 @@ public class NpyTests
     {
         var bytes = NpyTestFiles.Build("<f8", [1], new byte[8]);
         bytes[1] = (byte)'X';
-        var e = Assert.Throws<InvalidFileException>(() => Parse(bytes, "magic.npy"));
-        Assert.Contains("magic.npy", e.Message);
+        var e = Throws.Naming<InvalidFileException>("magic.npy", () => Parse(bytes, "magic.npy"));
         Assert.Contains("magic", e.Message);
     }
 
@@ -124,8 +121,7 @@ public class NpyTests
         var bytes = NpyTestFiles.Build("<f8", [1], new byte[8]);
         int i = Array.IndexOf(bytes, (byte)'{');
         bytes[i] = (byte)'[';
-        var e = Assert.Throws<InvalidFileException>(() => Parse(bytes, "hdr.npy"));
-        Assert.Contains("hdr.npy", e.Message);
+        var e = Throws.Naming<InvalidFileException>("hdr.npy", () => Parse(bytes, "hdr.npy"));
         Assert.Contains("header", e.Message);
     }
 
@@ -133,8 +129,7 @@ public class NpyTests
     public void DataShorterThanShapeIsAClearError()
     {
         var bytes = NpyTestFiles.Build("<f8", [4], NpyTestFiles.Doubles(1, 2, 3));
-        var e = Assert.Throws<InvalidFileException>(() => Parse(bytes, "short.npy"));
-        Assert.Contains("short.npy", e.Message);
+        var e = Throws.Naming<InvalidFileException>("short.npy", () => Parse(bytes, "short.npy"));
         Assert.Contains("truncated", e.Message);
     }
 
@@ -142,8 +137,7 @@ public class NpyTests
     public void TruncatedHeaderIsAClearError()
     {
         var bytes = NpyTestFiles.Build("<f8", [1], new byte[8])[..20];
-        var e = Assert.Throws<InvalidFileException>(() => Parse(bytes, "cut.npy"));
-        Assert.Contains("cut.npy", e.Message);
+        var e = Throws.Naming<InvalidFileException>("cut.npy", () => Parse(bytes, "cut.npy"));
         Assert.Contains("truncated", e.Message);
     }
 
@@ -151,11 +145,9 @@ public class NpyTests
     public void ReadFileRoundTripAndMissingFile()
     {
         using var dir = new TempDir();
-        var path = dir.File("a.npy");
-        File.WriteAllBytes(path, NpyTestFiles.Build("<f4", [2], NpyTestFiles.Singles(7, 8)));
+        var path = dir.Write("a.npy", NpyTestFiles.Build("<f4", [2], NpyTestFiles.Singles(7, 8)));
         Assert.Equal([7f, 8f], NpyReader.ReadFile(path).ToFloatArray());
         var missing = dir.File("missing.npy");
-        var e = Assert.Throws<FileNotFoundException>(() => NpyReader.ReadFile(missing));
-        Assert.Contains(missing, e.Message);
+        Throws.Naming<FileNotFoundException>(missing, () => NpyReader.ReadFile(missing));
     }
 }

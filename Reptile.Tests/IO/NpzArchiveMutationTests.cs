@@ -21,13 +21,6 @@ public class NpzArchiveMutationTests(ITestOutputHelper output) : IDisposable
         foreach (var name in npz.Names) npz.Get(name);
     }
 
-    private string Write(byte[] bytes, string name = "mutant.npz")
-    {
-        var path = dir.File(name);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
     [Fact]
     public void MutatedArchivesParseOrAreRefusedNamingTheFile()
     {
@@ -44,7 +37,7 @@ public class NpzArchiveMutationTests(ITestOutputHelper output) : IDisposable
     {
         var noise = new byte[13_000];
         new Random(4).NextBytes(noise);
-        var path = Write(TestZips.Build(("images.npy", NpyTestFiles.Build("|u1", [1_900_000_000], noise), CompressionLevel.Optimal)));
+        var path = dir.Write("mutant.npz", TestZips.Build(("images.npy", NpyTestFiles.Build("|u1", [1_900_000_000], noise), CompressionLevel.Optimal)));
         Assert.True(new FileInfo(path).Length < 16_000);
         FileMutations.Refused(path, "shape", () => ReadAll(path), entry: "images.npy");
         FileMutations.Refused(path, "shape", () => { using var npz = NpzArchive.Open(path); npz.OpenData("images"); }, entry: "images.npy");
@@ -53,7 +46,7 @@ public class NpzArchiveMutationTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void EntryClaimingMoreThanTheInflateLimitIsRefusedBeforeInflating()
     {
-        var path = Write(TestZips.WithUncompressedSize(ValidNpz(), 0x60000000)); // 1.5 GiB
+        var path = dir.Write("mutant.npz", TestZips.WithUncompressedSize(ValidNpz(), 0x60000000)); // 1.5 GiB
         var e = FileMutations.Refused(path, "uncompressed size", () => ReadAll(path), entry: "a.npy");
         Assert.Contains("MaxInflatedEntryBytes", e.Message);
     }
@@ -61,7 +54,7 @@ public class NpzArchiveMutationTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void EntryClaimingMoreThanDeflateCanProduceIsRefused()
     {
-        var path = Write(TestZips.WithUncompressedSize(ValidNpz(), 0x60000000));
+        var path = dir.Write("mutant.npz", TestZips.WithUncompressedSize(ValidNpz(), 0x60000000));
         var e = FileMutations.Refused(path, "uncompressed size", () => ReadAll(path, new ReadLimits { MaxInflatedEntryBytes = long.MaxValue }), entry: "a.npy");
         Assert.Contains("cannot come from", e.Message);
     }
@@ -69,7 +62,7 @@ public class NpzArchiveMutationTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void CorruptCentralDirectoryIsRefusedNamingTheFile()
     {
-        var path = Write(TestZips.WithScrambledDirectory(ValidNpz()));
+        var path = dir.Write("mutant.npz", TestZips.WithScrambledDirectory(ValidNpz()));
         FileMutations.Refused(path, "zip central directory", () => ReadAll(path));
     }
 }

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Text;
 using Reptile.IO;
 using Xunit.Abstractions;
 
@@ -19,17 +17,7 @@ public class SafeTensorsMutationTests(ITestOutputHelper output) : IDisposable
         return File.ReadAllBytes(path);
     }
 
-    private string WriteRaw(string header, byte[] data)
-    {
-        var path = dir.File("crafted.safetensors");
-        var h = Encoding.UTF8.GetBytes(header);
-        var bytes = new byte[8 + h.Length + data.Length];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
-        h.CopyTo(bytes, 8);
-        data.CopyTo(bytes, 8 + h.Length);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
+    private string WriteRaw(string header, byte[] data) => dir.Write("crafted.safetensors", SafeTensorsTestFiles.Build(header, data));
 
     [Fact]
     public void MutatedFilesParseOrAreRefusedNamingTheFile()

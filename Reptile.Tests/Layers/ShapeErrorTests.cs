@@ -1,6 +1,7 @@
 using Reptile.Autograd;
 using Reptile.Layers;
 using Reptile.Objectives;
+using Reptile.Tests.Support;
 
 namespace Reptile.Tests.Layers;
 
@@ -10,8 +11,7 @@ public class ShapeErrorTests
     public void DenseNamesTheExpectedAndActualShapes()
     {
         var model = new Sequential(new Dense(3, 2)).Initialize(new Rng(1));
-        var e = Assert.Throws<ArgumentException>(() => model.Forward(Tensor.Zeros(false, 4, 5)));
-        Assert.Contains("[N, 3]", e.Message);
+        var e = Throws.Naming<ArgumentException>("[N, 3]", () => model.Forward(Tensor.Zeros(false, 4, 5)));
         Assert.Contains("[4, 5]", e.Message);
     }
 
@@ -19,8 +19,7 @@ public class ShapeErrorTests
     public void Conv2dNamesTheChannelMismatch()
     {
         var model = new Sequential(new Conv2d(3, 4, 3)).Initialize(new Rng(1));
-        var e = Assert.Throws<ArgumentException>(() => model.Forward(Tensor.Zeros(false, 2, 1, 5, 5)));
-        Assert.Contains("[2, 1, 5, 5]", e.Message);
+        Throws.Naming<ArgumentException>("[2, 1, 5, 5]", () => model.Forward(Tensor.Zeros(false, 2, 1, 5, 5)));
     }
 
     [Fact]
@@ -34,8 +33,7 @@ public class ShapeErrorTests
     public void MseTargetOfAnotherSizeIsRejected()
     {
         var loss = new MseLoss { Target = Tensor.Zeros(false, 3, 1) };
-        var e = Assert.Throws<ArgumentException>(() => loss.Forward(Tensor.Zeros(false, 4, 1), null));
-        Assert.Contains("[4, 1]", e.Message);
+        Throws.Naming<ArgumentException>("[4, 1]", () => loss.Forward(Tensor.Zeros(false, 4, 1), null));
     }
 
     [Fact]
@@ -48,7 +46,6 @@ public class ShapeErrorTests
     [Fact]
     public void FromArrayChecksTheSize()
     {
-        var e = Assert.Throws<ArgumentException>(() => Tensor.FromArray(new float[5], 2, 3));
-        Assert.Contains("[2, 3]", e.Message);
+        Throws.Naming<ArgumentException>("[2, 3]", () => Tensor.FromArray(new float[5], 2, 3));
     }
 }

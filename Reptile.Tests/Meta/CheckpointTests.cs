@@ -83,8 +83,7 @@ public class CheckpointTests
         var folder = Directory.CreateTempSubdirectory("reptile-flags-").FullName;
         Experiment(SmallRun).SaveCheckpoint(folder);
         var other = Experiment(SmallRun with { LearningRate = 0.01f });
-        var e = Assert.Throws<ArgumentException>(() => other.Resume(folder));
-        Assert.Contains("other training options", e.Message);
+        Throws.Naming<ArgumentException>("other training options", () => other.Resume(folder));
         // Evaluation-only flags may change.
         Experiment(SmallRun with { EvalSamples = 9, Threads = 2, Transductive = true }).Resume(folder);
     }
@@ -94,8 +93,7 @@ public class CheckpointTests
     {
         var folder = Directory.CreateTempSubdirectory("reptile-model-").FullName;
         Experiment(SmallRun).SaveCheckpoint(folder);
-        var e = Assert.Throws<InvalidFileException>(() => ReptileCheckpoint.Load(folder, Models.SineMlp(), null));
-        Assert.Contains("0.weight", e.Message);
+        Throws.Naming<InvalidFileException>("0.weight", () => ReptileCheckpoint.Load(folder, Models.SineMlp(), null));
     }
 
     [Fact]
@@ -105,8 +103,7 @@ public class CheckpointTests
         var experiment = Experiment(SmallRun);
         experiment.SaveCheckpoint(folder);
         foreach (var f in Directory.GetFiles(folder, "optimizer-*")) File.Delete(f);
-        var e = Assert.Throws<FileNotFoundException>(() => experiment.Resume(folder));
-        Assert.Contains("optimizer-", e.Message);
+        Throws.Naming<FileNotFoundException>("optimizer-", () => experiment.Resume(folder));
     }
 
     /// <summary>Progress&lt;T&gt; posts asynchronously; the test needs the callback inline.</summary>

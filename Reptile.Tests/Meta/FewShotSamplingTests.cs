@@ -30,8 +30,7 @@ public class FewShotSamplingTests
     public void TooFewImagesPerClassIsAClearError()
     {
         var data = SyntheticData.Dataset(classes: 5, images: 3, size: 4, seed: 1);
-        var e = Assert.Throws<InvalidOperationException>(() => new FewShotTask().Sample(data, 5, 4, new Rng(1), new int[5], new int[3]));
-        Assert.Contains("has 3 images", e.Message);
+        Throws.Naming<InvalidOperationException>("has 3 images", () => new FewShotTask().Sample(data, 5, 4, new Rng(1), new int[5], new int[3]));
     }
 
     [Fact]
