@@ -25,11 +25,8 @@ public class NpzArchiveMutationTests(ITestOutputHelper output) : IDisposable
     public void MutatedArchivesParseOrAreRefusedNamingTheFile()
     {
         var path = dir.File("mutant.npz");
-        var report = FileMutations.Run(FileMutations.Cases(ValidNpz(), FileMutations.NpzArchiveCases, seed: 3), path,
+        FileMutations.Check("NpzArchive", output, ValidNpz(), FileMutations.NpzArchiveCases, seed: 3, path,
             bytes => { File.WriteAllBytes(path, bytes); ReadAll(path); });
-        output.WriteLine($"NpzArchive: {report}");
-        Assert.Equal(FileMutations.NpzArchiveCases, report.Cases);
-        Assert.True(report.Parsed > 0 && report.Rejected > 0, report.ToString());
     }
 
     [Fact]

@@ -23,11 +23,8 @@ public class SafeTensorsMutationTests(ITestOutputHelper output) : IDisposable
     public void MutatedFilesParseOrAreRefusedNamingTheFile()
     {
         var path = dir.File("mutant.safetensors");
-        var report = FileMutations.Run(FileMutations.Cases(ValidFile(), FileMutations.SafeTensorsCases, seed: 4), path,
+        FileMutations.Check("SafeTensors", output, ValidFile(), FileMutations.SafeTensorsCases, seed: 4, path,
             bytes => { File.WriteAllBytes(path, bytes); SafeTensors.Read(path); });
-        output.WriteLine($"SafeTensors: {report}");
-        Assert.Equal(FileMutations.SafeTensorsCases, report.Cases);
-        Assert.True(report.Parsed > 0 && report.Rejected > 0, report.ToString());
     }
 
     [Fact]

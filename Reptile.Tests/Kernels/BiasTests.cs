@@ -1,7 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Reptile.Kernels;
-using Property = Reptile.Tests.Support.Property;
 using static Reptile.Tests.Kernels.KernelCheck;
 
 namespace Reptile.Tests.Kernels;

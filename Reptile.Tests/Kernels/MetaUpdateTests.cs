@@ -2,7 +2,6 @@ using FsCheck;
 using FsCheck.Fluent;
 using Reptile.Kernels;
 using Reptile.Tests.Support;
-using Property = Reptile.Tests.Support.Property;
 using static Reptile.Tests.Kernels.KernelCheck;
 
 namespace Reptile.Tests.Kernels;
