@@ -1,5 +1,4 @@
 using Reptile.Kernels;
-using Reptile.Tests.Support;
 using static Reptile.Tests.Kernels.KernelCheck;
 
 namespace Reptile.Tests.Kernels;
