@@ -36,18 +36,8 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // Stored m×k: each row is contiguous in k; scatter it across the panel.
-                for (int r = 0; r < rows; r++)
-                {
-                    float* src = a + (nint)(i0 + ir + r) * k + p0;
-                    float* d = dst + r;
-                    for (int p = 0; p < kc; p++, d += mr) *d = src[p];
-                }
-                for (int r = rows; r < mr; r++)
-                {
-                    float* d = dst + r;
-                    for (int p = 0; p < kc; p++, d += mr) *d = 0f;
-                }
+                // Stored m×k: each row is contiguous in k.
+                ScatterPack(dst, mr, mr, a + (nint)(i0 + ir) * k + p0, k, rows, kc);
                 dst += (nint)mr * kc;
             }
         }
@@ -98,20 +88,27 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // Stored n×k: each column is contiguous in k; scatter it across the panel.
-                for (int j = 0; j < cols; j++)
-                {
-                    float* src = b + (nint)(j0 + jr + j) * k + p0;
-                    float* d = dst + j;
-                    for (int p = 0; p < kc; p++, d += nr) *d = src[p];
-                }
-                for (int j = cols; j < fill; j++)
-                {
-                    float* d = dst + j;
-                    for (int p = 0; p < kc; p++, d += nr) *d = 0f;
-                }
+                // Stored n×k: each column is contiguous in k.
+                ScatterPack(dst, nr, fill, b + (nint)(j0 + jr) * k + p0, k, cols, kc);
                 dst += (nint)nr * kc;
             }
+        }
+    }
+
+    /// <summary>The scalar fallback of <see cref="TransposePack"/>: source rows <paramref name="ld"/> apart, each contiguous
+    /// in k, scattered across a panel <paramref name="width"/> lanes wide; lanes <paramref name="rows"/> to
+    /// <paramref name="fill"/> are zeroed.</summary>
+    private static void ScatterPack(float* dst, int width, int fill, float* src, nint ld, int rows, int kc)
+    {
+        for (int r = 0; r < rows; r++, src += ld)
+        {
+            float* d = dst + r;
+            for (int p = 0; p < kc; p++, d += width) *d = src[p];
+        }
+        for (int r = rows; r < fill; r++)
+        {
+            float* d = dst + r;
+            for (int p = 0; p < kc; p++, d += width) *d = 0f;
         }
     }
 

@@ -104,3 +104,32 @@ def write_json(path, obj):
 
 def parse_threads(s):
     return [int(t) for t in str(s).split(",") if t.strip()]
+
+
+def add_meta_iter_args(ap, iters, warmup):
+    """The options both meta-iteration peers take: threads, timing, JSON output, seed and denormal flushing."""
+    ap.add_argument("--threads", default="2", help="torch.set_num_threads; comma list runs each (default 2)")
+    ap.add_argument("--iters", type=int, default=iters, help="timed meta-iterations")
+    ap.add_argument("--warmup", type=int, default=warmup, help="untimed warm-up meta-iterations")
+    ap.add_argument("--json", default=None, help="write JSON result here")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--flush-denormal", action="store_true", help="torch.set_flush_denormal(True)")
+
+
+def setup_torch(torch, args):
+    """One inter-op thread (the timed loop is sequential) and, if asked, flushed denormals."""
+    torch.set_num_interop_threads(1)
+    if args.flush_denormal:
+        torch.set_flush_denormal(True)
+
+
+def time_meta_iter(meta_iter, args):
+    """Times meta_iter as time_loop does and summarises it: wall-clock statistics, the process CPU time's
+    median/mean/min, and /proc/loadavg before and after."""
+    before = loadavg()
+    wall, cpu = time_loop(meta_iter, args.iters, args.warmup)
+    s = summarize(wall)
+    c = summarize(cpu)
+    s.update(cpu_median_ms=c["median_ms"], cpu_mean_ms=c["mean_ms"], cpu_min_ms=c["min_ms"],
+             loadavg_before=before, loadavg_after=loadavg())
+    return s

@@ -28,7 +28,7 @@ from torch import nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import env_info, loadavg, parse_threads, summarize, time_loop, write_json  # noqa: E402
+from _common import add_meta_iter_args, env_info, parse_threads, setup_torch, time_meta_iter, write_json  # noqa: E402
 
 
 def load_omniglot(data_dir, size=28):
@@ -64,10 +64,7 @@ class OmniglotModel(nn.Module):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default="/work/shared/data/omniglot")
-    ap.add_argument("--threads", default="2", help="torch.set_num_threads; comma list runs each (default 2)")
-    ap.add_argument("--iters", type=int, default=300, help="timed meta-iterations")
-    ap.add_argument("--warmup", type=int, default=30, help="untimed warm-up meta-iterations")
-    ap.add_argument("--json", default=None)
+    add_meta_iter_args(ap, iters=300, warmup=30)
     ap.add_argument("--classes", type=int, default=5)
     ap.add_argument("--shots", type=int, default=1, help="eval shots (unused for timing; recorded)")
     ap.add_argument("--train-shots", type=int, default=10)
@@ -77,13 +74,9 @@ def main():
     ap.add_argument("--learning-rate", type=float, default=0.001)
     ap.add_argument("--meta-step", type=float, default=1.0)
     ap.add_argument("--train-chars", type=int, default=1200)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--flush-denormal", action="store_true", help="torch.set_flush_denormal(True)")
     args = ap.parse_args()
 
-    torch.set_num_interop_threads(1)
-    if args.flush_denormal:
-        torch.set_flush_denormal(True)
+    setup_torch(torch, args)
 
     images = load_omniglot(args.data)  # [1623, 20, 28, 28] float32
     n_chars, n_draw = images.shape[0], images.shape[1]
@@ -151,13 +144,9 @@ def main():
                     # phi + eps * (mean W - phi)
                     p.copy_(s + args.meta_step * (a * scale - s))
 
-        la0 = loadavg()
-        samples, cpu = time_loop(meta_iter, args.iters, args.warmup)
-        s = summarize(samples)
-        c = summarize(cpu)
-        s.update(cpu_median_ms=c['median_ms'], cpu_mean_ms=c['mean_ms'], cpu_min_ms=c['min_ms'])
+        s = time_meta_iter(meta_iter, args)
         finite = all(torch.isfinite(p).all().item() for p in params)
-        s.update(loadavg_before=la0, loadavg_after=loadavg(), threads=nt, get_num_threads=torch.get_num_threads(), last_inner_loss=last_loss[0],
+        s.update(threads=nt, get_num_threads=torch.get_num_threads(), last_inner_loss=last_loss[0],
                  params_finite=finite)
         results.append(s)
         print(f"omniglot_meta_iter threads={nt}: median {s['median_ms']:.3f} ms  mean {s['mean_ms']:.3f} ms "

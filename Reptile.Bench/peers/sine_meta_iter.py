@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from _common import env_info, loadavg, parse_threads, summarize, time_loop, write_json  # noqa: E402
+from _common import add_meta_iter_args, env_info, parse_threads, setup_torch, time_meta_iter, write_json  # noqa: E402
 
 
 def build(seed):
@@ -92,40 +92,29 @@ def make_meta_iter(model, rng, args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--threads", default="2", help="torch.set_num_threads; comma list runs each (default 2)")
-    ap.add_argument("--iters", type=int, default=3000, help="timed meta-iterations")
-    ap.add_argument("--warmup", type=int, default=300, help="untimed warm-up meta-iterations")
-    ap.add_argument("--json", default=None, help="write JSON result here")
+    add_meta_iter_args(ap, iters=3000, warmup=300)
     ap.add_argument("--update", choices=("demo", "inplace"), default="demo")
     ap.add_argument("--points", type=int, default=50)
     ap.add_argument("--inner-batch", type=int, default=10)
     ap.add_argument("--inner-epochs", type=int, default=1)
     ap.add_argument("--inner-lr", type=float, default=0.02)
     ap.add_argument("--meta-step", type=float, default=0.1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--flush-denormal", action="store_true", help="torch.set_flush_denormal(True)")
     args = ap.parse_args()
 
-    torch.set_num_interop_threads(1)
-    if args.flush_denormal:
-        torch.set_flush_denormal(True)
+    setup_torch(torch, args)
     results = []
     for nt in parse_threads(args.threads):
         torch.set_num_threads(nt)
         model = build(args.seed)
         rng = np.random.RandomState(args.seed)
         meta_iter = make_meta_iter(model, rng, args)
-        la0 = loadavg()
-        samples, cpu = time_loop(meta_iter, args.iters, args.warmup)
-        s = summarize(samples)
-        c = summarize(cpu)
-        s.update(cpu_median_ms=c['median_ms'], cpu_mean_ms=c['mean_ms'], cpu_min_ms=c['min_ms'])
+        s = time_meta_iter(meta_iter, args)
         # sanity: evaluate meta-model loss on a fixed task (not timed)
         with torch.no_grad():
             x = torch.linspace(-5, 5, 50).unsqueeze(1)
             finite = all(torch.isfinite(p).all().item() for p in model.parameters())
             _ = model(x)
-        s.update(loadavg_before=la0, loadavg_after=loadavg(), threads=nt, get_num_threads=torch.get_num_threads(), params_finite=finite)
+        s.update(threads=nt, get_num_threads=torch.get_num_threads(), params_finite=finite)
         results.append(s)
         print(f"sine_meta_iter threads={nt} update={args.update}: median {s['median_ms']:.4f} ms  "
               f"mean {s['mean_ms']:.4f} ms per meta-iteration [process CPU median {s['cpu_median_ms']:.4f} ms] (n={s['n']}, warmup={args.warmup}, "

@@ -1,5 +1,6 @@
 using Reptile.Autograd;
 using Reptile.Layers;
+using Reptile.Tests.Support;
 
 namespace Reptile.Tests.Autograd;
 
@@ -13,8 +14,7 @@ public class TapeTests
         var x = Tensor.FromArray([1f, 2f, 3f], 1, 3);
         var tape = new Tape();
         model.Forward(x, tape);
-        var e = Assert.Throws<InvalidOperationException>(() => dense.Forward(x, tape));
-        Assert.Contains("already on the tape", e.Message);
+        Throws.Naming<InvalidOperationException>("already on the tape", () => dense.Forward(x, tape));
         Assert.Equal(1, tape.Count);
     }
 

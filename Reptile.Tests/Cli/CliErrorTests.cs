@@ -71,8 +71,8 @@ public class CliErrorTests
     public void CorruptDataFileIsOneLineNamingTheFileAndExitsOne()
     {
         using var dir = new TempDir();
-        File.WriteAllBytes(dir.File("images_background.npz"), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-        File.WriteAllBytes(dir.File("images_evaluation.npz"), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+        dir.Write("images_background.npz", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+        dir.Write("images_evaluation.npz", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
         var (code, _, error) = ConsoleCapture.Run(() => ReptileCli.Run(["omniglot", "--data", dir.Path, "--meta-iters", "1"]));
         Assert.Equal(ExitCodes.Failure, code);
         var line = Assert.Single(Lines(error));

@@ -1,6 +1,5 @@
 using Reptile.Cli;
 using Reptile.IO;
-using Reptile.Meta;
 using Reptile.Tests.Support;
 
 namespace Reptile.Tests.Cli;

@@ -14,15 +14,10 @@ public class OmniglotDatasetTests
     {
         var last = (0, 0);
         var sw = Stopwatch.StartNew();
-        var data = OmniglotDataset.Load(SharedData.OmniglotDir, new SyncProgress(p => last = p));
+        var data = OmniglotDataset.Load(SharedData.OmniglotDir, new SyncProgress<(int done, int total)>(p => last = p));
         return (data, sw.Elapsed, last);
     });
 
-    private sealed class SyncProgress(Action<(int, int)> report) : IProgress<(int done, int total)>
-    {
-        private readonly object gate = new();
-        public void Report((int done, int total) value) { lock (gate) report(value); }
-    }
 
     private static float[] Image(FewShotClass c, int i)
     {
@@ -135,7 +130,7 @@ public class OmniglotDatasetTests
         using var dir = new TempDir();
         ZipFile.ExtractToDirectory(SharedData.Omniglot("images_background_small1.zip"), dir.Path);
         var last = (0, 0);
-        var small = OmniglotDataset.Load(dir.Path, new SyncProgress(p => last = p));
+        var small = OmniglotDataset.Load(dir.Path, new SyncProgress<(int done, int total)>(p => last = p));
         Assert.Equal((2720, 2720), last);
         Assert.Equal("images_background_small1/Balinese/character01", small.Classes[0].Name);
         AssertMatchesNpz(small);
@@ -153,16 +148,14 @@ public class OmniglotDatasetTests
     [Fact]
     public void MissingFolder()
     {
-        var e = Assert.Throws<DirectoryNotFoundException>(() => OmniglotDataset.Load("/no/such/omniglot"));
-        Assert.Contains("/no/such/omniglot", e.Message);
+        Throws.Naming<DirectoryNotFoundException>("/no/such/omniglot", () => OmniglotDataset.Load("/no/such/omniglot"));
     }
 
     [Fact]
     public void EmptyFolder()
     {
         using var dir = new TempDir();
-        var e = Assert.Throws<FileNotFoundException>(() => OmniglotDataset.Load(dir.Path));
-        Assert.Contains(dir.Path, e.Message);
+        var e = Throws.Naming<FileNotFoundException>(dir.Path, () => OmniglotDataset.Load(dir.Path));
         Assert.Contains("images_background", e.Message);
     }
 
@@ -170,9 +163,8 @@ public class OmniglotDatasetTests
     public void OneNpzWithoutTheOther()
     {
         using var dir = new TempDir();
-        File.WriteAllBytes(dir.File("images_background.npz"), [1, 2, 3]);
-        var e = Assert.Throws<FileNotFoundException>(() => OmniglotDataset.Load(dir.Path));
-        Assert.Contains("images_evaluation.npz", e.Message);
+        dir.Write("images_background.npz", [1, 2, 3]);
+        Throws.Naming<FileNotFoundException>("images_evaluation.npz", () => OmniglotDataset.Load(dir.Path));
     }
 
     [SharedDataFact]
@@ -180,10 +172,8 @@ public class OmniglotDatasetTests
     {
         using var dir = new TempDir();
         var bytes = File.ReadAllBytes(SharedData.Omniglot("images_background_small1.zip"));
-        var path = dir.File("images_background.zip");
-        File.WriteAllBytes(path, bytes[..(bytes.Length / 3)]);
-        var e = Assert.Throws<InvalidFileException>(() => OmniglotDataset.Load(dir.Path));
-        Assert.Contains(path, e.Message);
+        var path = dir.Write("images_background.zip", bytes[..(bytes.Length / 3)]);
+        Throws.Naming<InvalidFileException>(path, () => OmniglotDataset.Load(dir.Path));
     }
 
     [SharedDataFact]
@@ -193,10 +183,8 @@ public class OmniglotDatasetTests
         File.Copy(SharedData.Omniglot("images_evaluation.npz"), dir.File("images_evaluation.npz"));
         var bytes = File.ReadAllBytes(SharedData.Omniglot("images_background.npz"));
         for (int i = 200_000; i < 200_400; i++) bytes[i] ^= 0xA5; // inside the compressed images
-        var path = dir.File("images_background.npz");
-        File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<InvalidFileException>(() => OmniglotDataset.Load(dir.Path));
-        Assert.Contains(path, e.Message);
+        var path = dir.Write("images_background.npz", bytes);
+        Throws.Naming<InvalidFileException>(path, () => OmniglotDataset.Load(dir.Path));
     }
 
     [Fact]
@@ -210,8 +198,7 @@ public class OmniglotDatasetTests
         png[^5] ^= 0xFF; // IEND CRC
         var bad = Path.Combine(charDir, "0001_02.png");
         File.WriteAllBytes(bad, png);
-        var e = Assert.Throws<InvalidFileException>(() => OmniglotDataset.Load(dir.Path));
-        Assert.Contains(bad, e.Message);
+        Throws.Naming<InvalidFileException>(bad, () => OmniglotDataset.Load(dir.Path));
     }
 
     [Fact]
@@ -224,8 +211,7 @@ public class OmniglotDatasetTests
             using var s = zip.CreateEntry("images_background/Alpha/character01/0001_01.png").Open();
             s.Write([137, 80, 78, 71, 0, 0, 0, 0]);
         }
-        var e = Assert.Throws<InvalidFileException>(() => OmniglotDataset.Load(dir.Path));
-        Assert.Contains(path, e.Message);
+        var e = Throws.Naming<InvalidFileException>(path, () => OmniglotDataset.Load(dir.Path));
         Assert.Contains("0001_01.png", e.Message);
     }
 }

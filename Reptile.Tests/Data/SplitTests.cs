@@ -1,5 +1,5 @@
-using Reptile.Tests.Support;
 using Reptile.Data;
+using Reptile.Tests.Support;
 
 namespace Reptile.Tests.Data;
 
@@ -64,8 +64,7 @@ public class SplitTests
     [Fact]
     public void TooFewClasses()
     {
-        var e = Assert.Throws<ArgumentException>(() => ClassSplit.Omniglot(Synthetic(1200), 0));
-        Assert.Contains("1200", e.Message);
+        var e = Throws.Naming<ArgumentException>("1200", () => ClassSplit.Omniglot(Synthetic(1200), 0));
         ClassSplit.Omniglot(Synthetic(1201), 0); // one test class is enough
     }
 

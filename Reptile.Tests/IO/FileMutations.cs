@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Reptile.IO;
+using Xunit.Abstractions;
 
 namespace Reptile.Tests.IO;
 
@@ -60,8 +61,20 @@ internal static class FileMutations
         }
     }
 
+    /// <summary>Runs <paramref name="total"/> <see cref="Cases"/> of <paramref name="valid"/> through <paramref name="read"/>,
+    /// prints the report as <paramref name="suite"/>, and asserts that every case ran and that some parsed and some were
+    /// refused (a suite where all parse, or all are refused, does not reach the checks behind the first one).</summary>
+    public static void Check(string suite, ITestOutputHelper output, byte[] valid, int total, int seed, string expectedPath,
+        Action<byte[]> read, Func<byte[], byte[]>? repair = null)
+    {
+        var report = Run(Cases(valid, total, seed, repair), expectedPath, read);
+        output.WriteLine($"{suite}: {report}");
+        Assert.Equal(total, report.Cases);
+        Assert.True(report.Parsed > 0 && report.Rejected > 0, report.ToString());
+    }
+
     /// <summary>Runs <paramref name="read"/> on every case on this thread, failing on the first case that breaks the property.</summary>
-    public static MutationReport Run(IEnumerable<(string Label, byte[] Bytes)> cases, string expectedPath, Action<byte[]> read)
+    private static MutationReport Run(IEnumerable<(string Label, byte[] Bytes)> cases, string expectedPath, Action<byte[]> read)
     {
         int count = 0, parsed = 0, rejected = 0;
         long max = 0;

@@ -16,11 +16,8 @@ public class NpyReaderMutationTests(ITestOutputHelper output)
     public void MutatedFilesParseOrAreRefusedNamingTheFile()
     {
         int k = 0;
-        var report = FileMutations.Run(FileMutations.Cases(ValidNpy(), FileMutations.NpyReaderCases, seed: 2), Name,
+        FileMutations.Check("NpyReader", output, ValidNpy(), FileMutations.NpyReaderCases, seed: 2, Name,
             bytes => NpyReader.Read(k++ % 2 == 0 ? new MemoryStream(bytes) : new NonSeekableStream(bytes), Name));
-        output.WriteLine($"NpyReader: {report}");
-        Assert.Equal(FileMutations.NpyReaderCases, report.Cases);
-        Assert.True(report.Parsed > 0 && report.Rejected > 0, report.ToString());
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Reptile.Tests.IO;
@@ -33,50 +35,20 @@ internal static class NpyTestFiles
         return ms.ToArray();
     }
 
-    public static byte[] Doubles(params double[] v)
+    public static byte[] Doubles(params double[] v) => LittleEndian(v);
+
+    public static byte[] Singles(params float[] v) => LittleEndian(v);
+
+    public static byte[] Int32s(params int[] v) => LittleEndian(v);
+
+    public static byte[] Int64s(params long[] v) => LittleEndian(v);
+
+    /// <summary>The values' bytes in the little-endian order the "&lt;" dtypes store.</summary>
+    private static byte[] LittleEndian<T>(T[] values) where T : unmanaged
     {
-        var b = new byte[v.Length * 8];
-        for (int i = 0; i < v.Length; i++) BinaryPrimitives.WriteDoubleLittleEndian(b.AsSpan(8 * i), v[i]);
-        return b;
-    }
-
-    public static byte[] Singles(params float[] v)
-    {
-        var b = new byte[v.Length * 4];
-        for (int i = 0; i < v.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(4 * i), v[i]);
-        return b;
-    }
-
-    public static byte[] Int32s(params int[] v)
-    {
-        var b = new byte[v.Length * 4];
-        for (int i = 0; i < v.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(4 * i), v[i]);
-        return b;
-    }
-
-    public static byte[] Int64s(params long[] v)
-    {
-        var b = new byte[v.Length * 8];
-        for (int i = 0; i < v.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(b.AsSpan(8 * i), v[i]);
-        return b;
-    }
-}
-
-/// <summary>A temporary directory removed on dispose.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "reptile-test-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        var bytes = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        if (!BitConverter.IsLittleEndian)
+            for (int i = 0; i < bytes.Length; i += Unsafe.SizeOf<T>()) bytes.AsSpan(i, Unsafe.SizeOf<T>()).Reverse();
+        return bytes;
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Reptile.IO;
+using Reptile.Tests.Support;
 
 namespace Reptile.Tests.IO;
 
@@ -68,8 +69,7 @@ public class SafeTensorsTests
     public void ReadsF64AsFloat()
     {
         using var dir = new TempDir();
-        var path = dir.File("f64.safetensors");
-        WriteRaw(path, "{\"x\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]}}", NpyTestFiles.Doubles(1.5, -3));
+        var path = dir.Write("f64.safetensors", SafeTensorsTestFiles.Build("{\"x\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]}}", NpyTestFiles.Doubles(1.5, -3)));
         var (t, _) = SafeTensors.Read(path);
         Assert.Equal([1.5f, -3f], t[0].Data);
     }
@@ -78,10 +78,8 @@ public class SafeTensorsTests
     public void OtherDtypeIsClearError()
     {
         using var dir = new TempDir();
-        var path = dir.File("i64.safetensors");
-        WriteRaw(path, "{\"x\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[8]);
-        var e = Assert.Throws<InvalidFileException>(() => SafeTensors.Read(path));
-        Assert.Contains(path, e.Message);
+        var path = dir.Write("i64.safetensors", SafeTensorsTestFiles.Build("{\"x\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[8]));
+        var e = Throws.Naming<InvalidFileException>(path, () => SafeTensors.Read(path));
         Assert.Contains("I64", e.Message);
     }
 
@@ -98,10 +96,8 @@ public class SafeTensorsTests
     public void CorruptHeadersAreInvalidDataNamingFile(string header, string expected)
     {
         using var dir = new TempDir();
-        var path = dir.File("bad.safetensors");
-        WriteRaw(path, header, new byte[8]);
-        var e = Assert.Throws<InvalidFileException>(() => SafeTensors.Read(path));
-        Assert.Contains(path, e.Message);
+        var path = dir.Write("bad.safetensors", SafeTensorsTestFiles.Build(header, new byte[8]));
+        var e = Throws.Naming<InvalidFileException>(path, () => SafeTensors.Read(path));
         Assert.Contains(expected, e.Message);
     }
 
@@ -114,8 +110,7 @@ public class SafeTensorsTests
         var bytes = File.ReadAllBytes(path);
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)bytes.Length);
         File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<InvalidFileException>(() => SafeTensors.Read(path));
-        Assert.Contains(path, e.Message);
+        var e = Throws.Naming<InvalidFileException>(path, () => SafeTensors.Read(path));
         Assert.Contains("past the end", e.Message);
     }
 
@@ -128,18 +123,15 @@ public class SafeTensorsTests
         var bytes = File.ReadAllBytes(good);
         foreach (int len in new[] { 0, 5, 8, 20, bytes.Length - 1 })
         {
-            var path = dir.File($"cut{len}.safetensors");
-            File.WriteAllBytes(path, bytes[..len]);
-            var e = Assert.Throws<InvalidFileException>(() => SafeTensors.Read(path));
-            Assert.Contains(path, e.Message);
+            var path = dir.Write($"cut{len}.safetensors", bytes[..len]);
+            Throws.Naming<InvalidFileException>(path, () => SafeTensors.Read(path));
         }
     }
 
     [Fact]
     public void MissingFile()
     {
-        var e = Assert.Throws<FileNotFoundException>(() => SafeTensors.Read("/nonexistent/x.safetensors"));
-        Assert.Contains("/nonexistent/x.safetensors", e.Message);
+        Throws.Naming<FileNotFoundException>("/nonexistent/x.safetensors", () => SafeTensors.Read("/nonexistent/x.safetensors"));
     }
 
     [Fact]
@@ -151,8 +143,7 @@ public class SafeTensorsTests
         var before = File.ReadAllBytes(path);
         // The first tensor is written before the second's size mismatch is found.
         var bad = new[] { new SafeTensor("a", [1000], new float[1000]), new SafeTensor("b", [2, 2], [1, 2, 3]) };
-        var e = Assert.Throws<ArgumentException>(() => SafeTensors.Write(path, bad, null));
-        Assert.Contains("'b'", e.Message);
+        Throws.Naming<ArgumentException>("'b'", () => SafeTensors.Write(path, bad, null));
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Equal([path], Directory.GetFiles(dir.Path));
     }
@@ -185,15 +176,5 @@ public class SafeTensorsTests
         Assert.Throws<ArgumentException>(() => SafeTensors.Write(path, [new SafeTensor("w", [1], [1]), new SafeTensor("w", [1], [1])], null));
         Assert.Throws<ArgumentException>(() => SafeTensors.Write(path, [new SafeTensor("__metadata__", [1], [1])], null));
         Assert.Empty(Directory.GetFiles(dir.Path));
-    }
-
-    private static void WriteRaw(string path, string header, byte[] data)
-    {
-        var h = Encoding.UTF8.GetBytes(header);
-        var bytes = new byte[8 + h.Length + data.Length];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
-        h.CopyTo(bytes, 8);
-        data.CopyTo(bytes, 8 + h.Length);
-        File.WriteAllBytes(path, bytes);
     }
 }

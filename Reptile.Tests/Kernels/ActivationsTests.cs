@@ -1,4 +1,5 @@
 using Reptile.Kernels;
+using Reptile.Tests.Support;
 using static Reptile.Tests.Kernels.KernelCheck;
 
 namespace Reptile.Tests.Kernels;
@@ -6,7 +7,7 @@ namespace Reptile.Tests.Kernels;
 public class ActivationsTests
 {
     [Fact]
-    public void Tanh_matches_reference() => ForAll(LengthAndSeed, s =>
+    public void TanhMatchesReference() => Property.ForAll(LengthAndSeed, s =>
     {
         var rng = new Random(s.Seed);
         // Mix tiny, moderate and saturating arguments so every branch of the vector tanh runs.
@@ -16,25 +17,24 @@ public class ActivationsTests
         var y = new float[x.Length];
         Tanh(x, y);
         Close(Array.ConvertAll(x, v => Math.Tanh(v)), y, 1e-6, 0, "tanh");
-    });
+    }, everyPath: true);
 
     private static void Tanh(float[] x, float[] y) => Activations.Tanh(x, y);
 
     [Fact]
-    public void Tanh_is_exact_at_the_extremes()
+    public void TanhIsExactAtTheExtremes()
     {
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
-            {
-                float[] x = [float.MaxValue, -float.MaxValue, 1e30f, -1e30f, 0f, 1e-30f, 20f, -20f, 9f, -9f, 0.625f, -0.625f, 0.6249f, 3, 4, 5, 6];
-                var y = new float[x.Length];
-                Activations.Tanh(x, y);
-                for (int i = 0; i < x.Length; i++) Close(Math.Tanh(x[i]), y[i], 1e-6, 0, $"tanh({x[i]})");
-            }
+        SimdPaths.ForEach(path =>
+        {
+            float[] x = [float.MaxValue, -float.MaxValue, 1e30f, -1e30f, 0f, 1e-30f, 20f, -20f, 9f, -9f, 0.625f, -0.625f, 0.6249f, 3, 4, 5, 6];
+            var y = new float[x.Length];
+            Activations.Tanh(x, y);
+            for (int i = 0; i < x.Length; i++) Close(Math.Tanh(x[i]), y[i], 1e-6, 0, $"tanh({x[i]})");
+        });
     }
 
     [Fact]
-    public void TanhBackward_accumulates() => ForAll(LengthAndSeed, s =>
+    public void TanhBackwardAccumulates() => Property.ForAll(LengthAndSeed, s =>
     {
         var rng = new Random(s.Seed);
         var y = Random(rng, s.Length, -1, 1);
@@ -44,29 +44,29 @@ public class ActivationsTests
         for (int i = 0; i < s.Length; i++) expected[i] = dx[i] + (double)dy[i] * (1 - (double)y[i] * y[i]);
         Activations.TanhBackward(y, dy, dx);
         Close(expected, dx, 1e-5, 1);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void Relu_matches_reference() => ForAll(LengthAndSeed, s =>
+    public void ReluMatchesReference() => Property.ForAll(LengthAndSeed, s =>
     {
         var rng = new Random(s.Seed);
         var x = Random(rng, s.Length);
         var y = Random(rng, s.Length);
         Activations.Relu(x, y);
         Close(Array.ConvertAll(x, v => Math.Max(v, 0.0)), y, 0, 0);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void Relu_in_place() => ForAll(LengthAndSeed, s =>
+    public void ReluInPlace() => Property.ForAll(LengthAndSeed, s =>
     {
         var x = Random(new Random(s.Seed), s.Length);
         var expected = Array.ConvertAll(x, v => Math.Max(v, 0.0));
         Activations.Relu(x, x);
         Close(expected, x, 0, 0);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void ReluBackward_accumulates() => ForAll(LengthAndSeed, s =>
+    public void ReluBackwardAccumulates() => Property.ForAll(LengthAndSeed, s =>
     {
         var rng = new Random(s.Seed);
         var y = Activations_ReluOf(Random(rng, s.Length));
@@ -76,10 +76,10 @@ public class ActivationsTests
         for (int i = 0; i < s.Length; i++) expected[i] = dx[i] + (y[i] > 0 ? (double)dy[i] : 0);
         Activations.ReluBackward(y, dy, dx);
         Close(expected, dx, 1e-6, 1);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void ReluMask_zeroes_the_gradient_where_the_output_is_not_positive() => ForAll(LengthAndSeed, s =>
+    public void ReluMaskZeroesTheGradientWhereTheOutputIsNotPositive() => Property.ForAll(LengthAndSeed, s =>
     {
         var rng = new Random(s.Seed);
         var y = Activations_ReluOf(Random(rng, s.Length));
@@ -88,12 +88,12 @@ public class ActivationsTests
         for (int i = 0; i < s.Length; i++) expected[i] = y[i] > 0 ? dy[i] : 0;
         Activations.ReluMask(y, dy);
         Close(expected, dy, 0, 0);
-    });
+    }, everyPath: true);
 
     private static float[] Activations_ReluOf(float[] x) => Array.ConvertAll(x, v => Math.Max(v, 0f));
 
     [Fact]
-    public void Length_mismatch_throws()
+    public void LengthMismatchThrows()
     {
         Assert.Throws<ArgumentException>(() => Activations.Tanh(new float[5], new float[4]));
         Assert.Throws<ArgumentException>(() => Activations.Relu(new float[5], new float[6]));

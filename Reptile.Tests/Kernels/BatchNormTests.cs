@@ -11,7 +11,7 @@ public class BatchNormTests
         (from c in Gen.Choose(0, 4) from p in Gen.OneOf(Length, Gen.Choose(1500, 2100)) from seed in Gen.Choose(0, int.MaxValue) select (c, p, seed)).ToArbitrary();
 
     [Fact]
-    public void Forward_matches_reference() => ForAll(Shapes, s =>
+    public void ForwardMatchesReference() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         int C = s.Channels, P = s.Plane;
@@ -38,10 +38,10 @@ public class BatchNormTests
             // Relative to the spread: x − mean already carries x's own rounding (offset·2^-24).
             Close(ey, y.AsSpan(c * P, P), 1e-4, 1 + Math.Abs(gamma[c]) + Math.Abs(beta[c]), "y");
         }
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void Forward_with_relu_is_the_relu_of_forward() => ForAll(Shapes, s =>
+    public void ForwardWithReluIsTheReluOfForward() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         int C = s.Channels, P = s.Plane;
@@ -54,10 +54,10 @@ public class BatchNormTests
         Assert.Equal(mean, zmean);
         Assert.Equal(inv, zinv);
         Assert.Equal(Array.ConvertAll(y, v => v > 0f ? v : 0f), z);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void Backward_matches_reference_and_accumulates() => ForAll(Shapes, s =>
+    public void BackwardMatchesReferenceAndAccumulates() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         int C = s.Channels, P = s.Plane;
@@ -88,10 +88,10 @@ public class BatchNormTests
             double scale = 1 + Math.Abs(gamma[c] * inv[c]) * (4 + 4 * mags[c] / Math.Max(P, 1));
             Close(edx.AsSpan(c * P, P), dx.AsSpan(c * P, P), 1e-5, scale, "dx");
         }
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void ForwardInference_matches_reference() => ForAll(Shapes, s =>
+    public void ForwardInferenceMatchesReference() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         int C = s.Channels, P = s.Plane;
@@ -105,10 +105,10 @@ public class BatchNormTests
                 ey[c * P + i] = gamma[c] * (x[c * P + i] - (double)mean[c]) / Math.Sqrt(variance[c] + 1e-5) + beta[c];
         for (int c = 0; c < C; c++)
             Close(ey.AsSpan(c * P, P), y.AsSpan(c * P, P), 1e-5, 1 + Math.Abs(gamma[c]) * 4 + Math.Abs(beta[c]), "y");
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void Shape_mismatch_throws()
+    public void ShapeMismatchThrows()
     {
         var f = new float[3];
         Assert.Throws<ArgumentException>(() => BatchNorm.Forward(new float[10], 3, 4, f, f, 1e-5f, new float[12], f, f));

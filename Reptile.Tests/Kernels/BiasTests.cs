@@ -11,7 +11,7 @@ public class BiasTests
         (from rows in Gen.Choose(0, 6) from cols in Length from seed in Gen.Choose(0, int.MaxValue) select (rows, cols, seed)).ToArbitrary();
 
     [Fact]
-    public void AddToRows_matches_reference() => ForAll(Shapes, s =>
+    public void AddToRowsMatchesReference() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         var x = Random(rng, s.Rows * s.Cols);
@@ -21,10 +21,10 @@ public class BiasTests
             for (int c = 0; c < s.Cols; c++) expected[r * s.Cols + c] = (double)x[r * s.Cols + c] + b[c];
         Bias.AddToRows(x, b, s.Rows);
         Close(expected, x, 1e-6, 1e-6);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void SumRows_accumulates() => ForAll(Shapes, s =>
+    public void SumRowsAccumulates() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         var dy = Random(rng, s.Rows * s.Cols);
@@ -34,10 +34,10 @@ public class BiasTests
             for (int c = 0; c < s.Cols; c++) expected[c] += dy[r * s.Cols + c];
         Bias.SumRows(dy, db, s.Rows);
         Close(expected, db, 1e-5, 1);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void AddToChannels_matches_reference() => ForAll(Shapes, s =>
+    public void AddToChannelsMatchesReference() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         int channels = s.Rows, plane = s.Cols;
@@ -48,10 +48,10 @@ public class BiasTests
             for (int i = 0; i < plane; i++) expected[c * plane + i] = (double)x[c * plane + i] + b[c];
         Bias.AddToChannels(x, b, plane);
         Close(expected, x, 1e-6, 1e-6);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void SumChannels_accumulates() => ForAll(Shapes, s =>
+    public void SumChannelsAccumulates() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         int channels = s.Rows, plane = s.Cols;
@@ -63,10 +63,10 @@ public class BiasTests
             for (int i = 0; i < plane; i++) { expected[c] += dy[c * plane + i]; magnitude[c] += Math.Abs(dy[c * plane + i]); }
         Bias.SumChannels(dy, db, plane);
         for (int c = 0; c < channels; c++) Close(expected[c], db[c], 1e-5, magnitude[c] + 1, $"dbias[{c}]");
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void Shape_mismatch_throws()
+    public void ShapeMismatchThrows()
     {
         Assert.Throws<ArgumentException>(() => Bias.AddToRows(new float[10], new float[3], 3));
         Assert.Throws<ArgumentException>(() => Bias.SumRows(new float[9], new float[4], 3));

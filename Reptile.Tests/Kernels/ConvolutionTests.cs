@@ -59,7 +59,7 @@ public class ConvolutionTests
     }
 
     [Fact]
-    public void Im2Col_matches_reference() => ForAll(Shapes, s =>
+    public void Im2ColMatchesReference() => Property.ForAll(Shapes, s =>
     {
         var x = Random(new Random(s.Seed), s.XLength);
         var cols = Enumerable.Repeat(float.NaN, s.ColsLength).ToArray(); // every entry must be written
@@ -68,10 +68,10 @@ public class ConvolutionTests
         for (int r = 0; r < s.C * s.KH * s.KW; r++)
             for (int q = 0; q < colWidth; q++)
                 Assert.Equal(ReferenceAt(x, s, r, q, out _), cols[r * colWidth + q]);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void Col2Im_is_the_adjoint_and_accumulates() => ForAll(Shapes, s =>
+    public void Col2ImIsTheAdjointAndAccumulates() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         var cols = Random(rng, s.ColsLength);
@@ -86,10 +86,10 @@ public class ConvolutionTests
             }
         Col2Im(cols, s, dx);
         Close(expected, dx, 1e-5, 4);
-    }, maxTest: 60);
+    }, runs: 60, everyPath: true);
 
     [Fact]
-    public void Shape_mismatch_throws()
+    public void ShapeMismatchThrows()
     {
         // 1×1×5×5, 3×3 kernel, stride 1, no padding: the map is 9 × 9, cols 9 × 9.
         var index = new int[81];

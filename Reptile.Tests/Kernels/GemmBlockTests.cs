@@ -1,4 +1,5 @@
 using Reptile.Kernels;
+using Reptile.Tests.Support;
 
 namespace Reptile.Tests.Kernels;
 
@@ -38,44 +39,47 @@ public class GemmBlockTests
     }
 
     [Fact]
-    public void ColumnBlocksReproduceTheWholeProduct_OnEveryRouteAndPath()
+    public void ColumnBlocksReproduceTheWholeProductOnEveryRouteAndPath()
     {
         var rng = new Random(11);
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
-                foreach (var (m, n, k, ta, tb) in Shapes)
-                {
-                    // Panel boundaries (32), half and quarter panels (16, 8) and cuts inside a panel.
-                    var cuts = new[] { (n / 2 + 31) / 32 * 32, (n / 2 + 8) / 16 * 16, n / 2 / 8 * 8, n / 2 + 3, 5 }.Where(s => s > 0 && s < n).Distinct();
-                    AssertBlocksEqualWhole(rng, m, n, k, ta, tb,
-                        cuts.Select(cut => new[] { new GemmBlock(0, m, 0, cut), new GemmBlock(0, m, cut, n) }), $"{path} columns");
-                }
+        SimdPaths.ForEach(path =>
+        {
+            foreach (var (m, n, k, ta, tb) in Shapes)
+            {
+                // Panel boundaries (32), half and quarter panels (16, 8) and cuts inside a panel.
+                var cuts = new[] { (n / 2 + 31) / 32 * 32, (n / 2 + 8) / 16 * 16, n / 2 / 8 * 8, n / 2 + 3, 5 }.Where(s => s > 0 && s < n).Distinct();
+                AssertBlocksEqualWhole(rng, m, n, k, ta, tb,
+                    cuts.Select(cut => new[] { new GemmBlock(0, m, 0, cut), new GemmBlock(0, m, cut, n) }), $"{path} columns");
+            }
+        });
     }
 
     [Fact]
-    public void RowBlocksReproduceTheWholeProduct_OnEveryRouteAndPath()
+    public void RowBlocksReproduceTheWholeProductOnEveryRouteAndPath()
     {
         var rng = new Random(12);
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
-                foreach (var (m, n, k, ta, tb) in Shapes)
-                    AssertBlocksEqualWhole(rng, m, n, k, ta, tb,
-                        new[] { 1, m / 2, m - 3 }.Where(s => s > 0 && s < m).Select(cut => new[] { new GemmBlock(0, cut, 0, n), new GemmBlock(cut, m, 0, n) }),
-                        $"{path} rows");
+        SimdPaths.ForEach(path =>
+        {
+            foreach (var (m, n, k, ta, tb) in Shapes)
+                AssertBlocksEqualWhole(rng, m, n, k, ta, tb,
+                    new[] { 1, m / 2, m - 3 }.Where(s => s > 0 && s < m).Select(cut => new[] { new GemmBlock(0, cut, 0, n), new GemmBlock(cut, m, 0, n) }),
+                    $"{path} rows");
+        });
     }
 
     [Fact]
-    public void QuartersReproduceTheWholeProduct_OnEveryRouteAndPath()
+    public void QuartersReproduceTheWholeProductOnEveryRouteAndPath()
     {
         var rng = new Random(13);
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
-                foreach (var (m, n, k, ta, tb) in Shapes.Where(s => s.M > 1 && s.N > 1))
-                {
-                    int i = m / 2 + 1, j = n / 3;
-                    AssertBlocksEqualWhole(rng, m, n, k, ta, tb,
-                        [[new(0, i, 0, j), new(0, i, j, n), new(i, m, 0, j), new(i, m, j, n)]], $"{path} quarters");
-                }
+        SimdPaths.ForEach(path =>
+        {
+            foreach (var (m, n, k, ta, tb) in Shapes.Where(s => s.M > 1 && s.N > 1))
+            {
+                int i = m / 2 + 1, j = n / 3;
+                AssertBlocksEqualWhole(rng, m, n, k, ta, tb,
+                    [[new(0, i, 0, j), new(0, i, j, n), new(i, m, 0, j), new(i, m, j, n)]], $"{path} quarters");
+            }
+        });
     }
 
     // The route depends on the whole product, never on the block: forcing every product through the direct loops
@@ -83,15 +87,16 @@ public class GemmBlockTests
     [Theory]
     [InlineData(0L)]
     [InlineData(long.MaxValue)]
-    public void BlocksReproduceTheWholeProduct_WhicheverRouteTheThresholdPicks(long smallProductVolume)
+    public void BlocksReproduceTheWholeProductWhicheverRouteTheThresholdPicks(long smallProductVolume)
     {
         var rng = new Random(14);
         using var threshold = ComputeSettings.Use(ComputeSettings.Current with { SmallProductVolume = smallProductVolume });
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
-                foreach (var (m, n, k, ta, tb) in Shapes.Where(s => s.M > 3 && s.N > 5))
-                    AssertBlocksEqualWhole(rng, m, n, k, ta, tb,
-                        [[new(0, m, 0, 5), new(0, m, 5, n)], [new(0, m / 2, 0, n), new(m / 2, m, 0, n)]], $"{path} volume≤{smallProductVolume}");
+        SimdPaths.ForEach(path =>
+        {
+            foreach (var (m, n, k, ta, tb) in Shapes.Where(s => s.M > 3 && s.N > 5))
+                AssertBlocksEqualWhole(rng, m, n, k, ta, tb,
+                    [[new(0, m, 0, 5), new(0, m, 5, n)], [new(0, m / 2, 0, n), new(m / 2, m, 0, n)]], $"{path} volume≤{smallProductVolume}");
+        });
     }
 
     [Fact]
@@ -99,16 +104,15 @@ public class GemmBlockTests
     {
         var a = Enumerable.Range(0, 6).Select(i => (float)i).ToArray();   // 2×3
         var b = Enumerable.Range(0, 12).Select(i => (float)i).ToArray();  // 3×4
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
-            {
-                var c = Enumerable.Repeat(-7f, 8).ToArray();
-                Gemm.Multiply(a, false, b, false, c, 2, 4, 3, false, new GemmBlock(0, 2, 1, 3));
-                Assert.Equal(new[] { -7f, 23, 26, -7f, -7f, 68, 80, -7f }, c);
-                c = Enumerable.Repeat(-7f, 8).ToArray();
-                Gemm.Multiply(a, false, b, false, c, 2, 4, 3, false, new GemmBlock(1, 2, 0, 4));
-                Assert.Equal(new[] { -7f, -7f, -7f, -7f, 56, 68, 80, 92 }, c);
-            }
+        SimdPaths.ForEach(path =>
+        {
+            var c = Enumerable.Repeat(-7f, 8).ToArray();
+            Gemm.Multiply(a, false, b, false, c, 2, 4, 3, false, new GemmBlock(0, 2, 1, 3));
+            Assert.Equal(new[] { -7f, 23, 26, -7f, -7f, 68, 80, -7f }, c);
+            c = Enumerable.Repeat(-7f, 8).ToArray();
+            Gemm.Multiply(a, false, b, false, c, 2, 4, 3, false, new GemmBlock(1, 2, 0, 4));
+            Assert.Equal(new[] { -7f, -7f, -7f, -7f, 56, 68, 80, 92 }, c);
+        });
         Assert.Throws<ArgumentException>(() => Gemm.Multiply(a, false, b, false, new float[8], 2, 4, 3, false, new GemmBlock(0, 2, 3, 5)));
         Assert.Throws<ArgumentException>(() => Gemm.Multiply(a, false, b, false, new float[8], 2, 4, 3, false, new GemmBlock(1, 3, 0, 4)));
     }
@@ -181,29 +185,28 @@ public class GemmBlockTests
         var rng = new Random(13);
         var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
         var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
-        foreach (var path in Reptile.Kernels.Simd.Available)
-            using (Reptile.Kernels.Simd.Force(path))
-            {
-                if (path == Reptile.Kernels.SimdPath.Scalar) continue;
-                var whole = new float[m * n];
-                Reptile.Kernels.Gemm.Multiply(a, false, b, false, whole, m, n, k);
-                foreach (bool accumulate in new[] { false, true })
-                    foreach (int start in new[] { 0, 8 })
-                        foreach (int width in new[] { 1, 2, 3, 4, 5, 7, 9, 10, 12, 17, 18, 20, 25, 33, 36 })
-                        {
-                            int end = start + width;
-                            var c = Enumerable.Repeat(accumulate ? 0f : float.NaN, m * n).ToArray();
-                            Reptile.Kernels.Gemm.Multiply(a, false, b, false, c, m, n, k, accumulate, new Reptile.Kernels.GemmBlock(0, m, start, end));
-                            for (int i = 0; i < m; i++)
-                                for (int j = 0; j < n; j++)
-                                {
-                                    float got = c[i * n + j];
-                                    if (j >= start && j < end)
-                                        Assert.True(got == whole[i * n + j], $"{path} columns [{start}, {end}) accumulate={accumulate}: C[{i},{j}] = {got}, not {whole[i * n + j]}");
-                                    else
-                                        Assert.True(accumulate ? got == 0f : float.IsNaN(got), $"{path} columns [{start}, {end}): wrote C[{i},{j}] = {got}");
-                                }
-                        }
-            }
+        SimdPaths.ForEach(path =>
+        {
+            if (path == Reptile.Kernels.SimdPath.Scalar) return;
+            var whole = new float[m * n];
+            Reptile.Kernels.Gemm.Multiply(a, false, b, false, whole, m, n, k);
+            foreach (bool accumulate in new[] { false, true })
+                foreach (int start in new[] { 0, 8 })
+                    foreach (int width in new[] { 1, 2, 3, 4, 5, 7, 9, 10, 12, 17, 18, 20, 25, 33, 36 })
+                    {
+                        int end = start + width;
+                        var c = Enumerable.Repeat(accumulate ? 0f : float.NaN, m * n).ToArray();
+                        Reptile.Kernels.Gemm.Multiply(a, false, b, false, c, m, n, k, accumulate, new Reptile.Kernels.GemmBlock(0, m, start, end));
+                        for (int i = 0; i < m; i++)
+                            for (int j = 0; j < n; j++)
+                            {
+                                float got = c[i * n + j];
+                                if (j >= start && j < end)
+                                    Assert.True(got == whole[i * n + j], $"{path} columns [{start}, {end}) accumulate={accumulate}: C[{i},{j}] = {got}, not {whole[i * n + j]}");
+                                else
+                                    Assert.True(accumulate ? got == 0f : float.IsNaN(got), $"{path} columns [{start}, {end}): wrote C[{i},{j}] = {got}");
+                            }
+                    }
+        });
     }
 }

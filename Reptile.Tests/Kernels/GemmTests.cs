@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Reptile.Kernels;
+using Reptile.Tests.Support;
 
 namespace Reptile.Tests.Kernels;
 
@@ -30,17 +31,8 @@ public class GemmTests
     }
 
     [Fact]
-    public void MatchesDoubleReference_OnEveryPath()
-    {
-        foreach (var path in Simd.Available)
-        {
-            using (Simd.Force(path))
-            {
-                Check.One(Config.QuickThrowOnFailure.WithMaxTest(120),
-                    Prop.ForAll(Cases(), c => Verify(c, path)));
-            }
-        }
-    }
+    public void MatchesDoubleReferenceOnEveryPath() =>
+        Property.ForAll(Cases(), c => Verify(c, Simd.Current), runs: 120, everyPath: true);
 
     // The tiny-product shortcut and the blocked driver must each be right on every shape, not only on
     // the shapes the size threshold sends them. Changing the threshold only changes which correct
@@ -48,13 +40,10 @@ public class GemmTests
     [Theory]
     [InlineData(0L)]
     [InlineData(long.MaxValue)]
-    public void MatchesDoubleReference_WithSmallThreshold(long maxVolume)
+    public void MatchesDoubleReferenceWithSmallThreshold(long maxVolume)
     {
         using var threshold = ComputeSettings.Use(ComputeSettings.Current with { SmallProductVolume = maxVolume });
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
-                Check.One(Config.QuickThrowOnFailure.WithMaxTest(60),
-                    Prop.ForAll(Cases(), c => Verify(c, path)));
+        Property.ForAll(Cases(), c => Verify(c, Simd.Current), runs: 60, everyPath: true);
     }
 
     [Theory]
@@ -73,10 +62,11 @@ public class GemmTests
     [InlineData(9, 97, 130)]     // 1 row, 1 column (quarter, edge tile)
     public void LargerFixedShapes_AllTransposes_OnEveryPath(int m, int n, int k)
     {
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
-                for (int t = 0; t < 4; t++)
-                    Assert.True(Verify(new Case(m, n, k, (t & 1) != 0, (t & 2) != 0, t is 1 or 2, 1234 + t), path));
+        SimdPaths.ForEach(path =>
+        {
+            for (int t = 0; t < 4; t++)
+                Assert.True(Verify(new Case(m, n, k, (t & 1) != 0, (t & 2) != 0, t is 1 or 2, 1234 + t), path));
+        });
     }
 
     private static bool Verify(Case cs, SimdPath path)
@@ -139,7 +129,7 @@ public class GemmTests
     }
 
     [Fact]
-    public void ShortSpans_ThrowNamingTheShapes()
+    public void ShortSpansThrowNamingTheShapes()
     {
         var ex = Assert.Throws<ArgumentException>(() =>
             Gemm.Multiply(new float[10], false, new float[20], false, new float[15], 3, 5, 4));
@@ -155,7 +145,7 @@ public class GemmTests
     }
 
     [Fact]
-    public void NegativeDimension_Throws()
+    public void NegativeDimensionThrows()
     {
         var ex = Assert.Throws<ArgumentException>(() =>
             Gemm.Multiply(new float[12], false, new float[20], false, new float[15], 3, -5, 4));
@@ -165,33 +155,31 @@ public class GemmTests
     [Fact]
     public void ZeroSizes()
     {
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
-            {
-                // k = 0: C = 0, or untouched when accumulating.
-                var c = new[] { 1f, 2f, 3f, 4f, 5f, 6f, 9f };
-                Gemm.Multiply([], false, [], false, c, 2, 3, 0);
-                Assert.Equal([0f, 0f, 0f, 0f, 0f, 0f, 9f], c);
-                c = [1f, 2f, 3f, 4f, 5f, 6f];
-                Gemm.Multiply([], true, [], true, c, 2, 3, 0, accumulate: true);
-                Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], c);
+        SimdPaths.ForEach(path =>
+        {
+            // k = 0: C = 0, or untouched when accumulating.
+            var c = new[] { 1f, 2f, 3f, 4f, 5f, 6f, 9f };
+            Gemm.Multiply([], false, [], false, c, 2, 3, 0);
+            Assert.Equal([0f, 0f, 0f, 0f, 0f, 0f, 9f], c);
+            c = [1f, 2f, 3f, 4f, 5f, 6f];
+            Gemm.Multiply([], true, [], true, c, 2, 3, 0, accumulate: true);
+            Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], c);
 
-                // m = 0 or n = 0: nothing to write, empty spans are enough.
-                Gemm.Multiply([], false, new float[12], false, [], 0, 3, 4);
-                Gemm.Multiply(new float[8], false, [], false, [], 2, 0, 4);
-                Gemm.Multiply([], false, [], false, [], 0, 0, 0);
-            }
+            // m = 0 or n = 0: nothing to write, empty spans are enough.
+            Gemm.Multiply([], false, new float[12], false, [], 0, 3, 4);
+            Gemm.Multiply(new float[8], false, [], false, [], 2, 0, 4);
+            Gemm.Multiply([], false, [], false, [], 0, 0, 0);
+        });
     }
 
     [Fact]
     public void OneByOne()
     {
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
-            {
-                var c = new[] { 10f };
-                Gemm.Multiply([3f], false, [4f], true, c, 1, 1, 1, accumulate: true);
-                Assert.Equal(22f, c[0]);
-            }
+        SimdPaths.ForEach(path =>
+        {
+            var c = new[] { 10f };
+            Gemm.Multiply([3f], false, [4f], true, c, 1, 1, 1, accumulate: true);
+            Assert.Equal(22f, c[0]);
+        });
     }
 }

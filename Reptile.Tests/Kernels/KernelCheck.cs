@@ -17,18 +17,6 @@ internal static class KernelCheck
     public static Arbitrary<(int Length, int Seed)> LengthAndSeed =>
         Gen.Zip(Length, Gen.Choose(0, int.MaxValue)).ToArbitrary();
 
-    /// <summary>Runs the property on every path this machine has, with a fresh random stream per path.</summary>
-    public static void ForAll<T>(Arbitrary<T> arb, Action<T> body, int maxTest = 100) =>
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(maxTest), Prop.ForAll(arb, (T value) =>
-        {
-            foreach (var path in Simd.Available)
-                using (Simd.Force(path))
-                {
-                    try { body(value); }
-                    catch (Exception e) when (e is not ArgumentException) { throw new Exception($"path {path}: {e.Message}", e); }
-                }
-        }));
-
     public static float[] Random(Random rng, int n, float lo = -2f, float hi = 2f)
     {
         var a = new float[n];

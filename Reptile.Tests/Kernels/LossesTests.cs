@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Reptile.Kernels;
+using Reptile.Tests.Support;
 using static Reptile.Tests.Kernels.KernelCheck;
 
 namespace Reptile.Tests.Kernels;
@@ -8,7 +9,7 @@ namespace Reptile.Tests.Kernels;
 public class LossesTests
 {
     [Fact]
-    public void MeanSquaredError_matches_reference() => ForAll(LengthAndSeed, s =>
+    public void MeanSquaredErrorMatchesReference() => Property.ForAll(LengthAndSeed, s =>
     {
         var rng = new Random(s.Seed);
         var p = Random(rng, s.Length);
@@ -17,10 +18,10 @@ public class LossesTests
         for (int i = 0; i < s.Length; i++) { double d = (double)p[i] - t[i]; sum += d * d; }
         double expected = s.Length == 0 ? 0 : sum / s.Length;
         Close(expected, Losses.MeanSquaredError(p, t), 1e-6, 0, "mse");
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void MeanSquaredErrorBackward_accumulates() => ForAll(LengthAndSeed, s =>
+    public void MeanSquaredErrorBackwardAccumulates() => Property.ForAll(LengthAndSeed, s =>
     {
         var rng = new Random(s.Seed);
         var p = Random(rng, s.Length);
@@ -31,7 +32,7 @@ public class LossesTests
         for (int i = 0; i < s.Length; i++) expected[i] = d[i] + scale * 2.0 * ((double)p[i] - t[i]) / s.Length;
         Losses.MeanSquaredErrorBackward(p, t, scale, d);
         Close(expected, d, 1e-5, 1);
-    });
+    }, everyPath: true);
 
     private static Arbitrary<(int Rows, int Classes, int Seed)> Shapes =>
         (from rows in Gen.Choose(0, 5) from classes in Gen.OneOf(Gen.Elements(1, 2, 3, 5, 7, 8, 15, 16, 17, 20, 33, 65), Gen.Choose(100, 200))
@@ -55,7 +56,7 @@ public class LossesTests
     }
 
     [Fact]
-    public void SoftmaxCrossEntropy_matches_reference() => ForAll(Shapes, s =>
+    public void SoftmaxCrossEntropyMatchesReference() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         var logits = Random(rng, s.Rows * s.Classes, -8, 8);
@@ -65,7 +66,7 @@ public class LossesTests
         var (ep, el) = Reference(logits, labels, s.Classes);
         Close(ep, probs, 1e-5, 1e-30);
         Close(el, loss, 1e-5, 1e-6, "loss");
-    });
+    }, everyPath: true);
 
     // The loss of a confident, correct row is the sum of the other terms (≈ 1e-4 here): the row's largest term must
     // come out as exactly 1, or its rounding swamps the loss (the vector Exp gives e^0 = 1 + 1 ulp).
@@ -75,45 +76,43 @@ public class LossesTests
     [InlineData(8)]
     [InlineData(16)]
     [InlineData(20)]
-    public void SoftmaxCrossEntropy_of_a_confident_row_is_accurate_on_every_path(int classes)
+    public void SoftmaxCrossEntropyOfAConfidentRowIsAccurateOnEveryPath(int classes)
     {
         var rng = new Random(classes);
         var logits = Random(rng, classes, -8, -1);
         int label = classes / 2;
         logits[label] = 8;
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
-            {
-                var probs = new float[classes];
-                float loss = Losses.SoftmaxCrossEntropy(logits, [label], classes, probs);
-                var (ep, el) = Reference(logits, [label], classes);
-                Close(ep, probs, 1e-5, 1e-30);
-                Close(el, loss, 1e-5, 0, "loss");
-            }
+        SimdPaths.ForEach(path =>
+        {
+            var probs = new float[classes];
+            float loss = Losses.SoftmaxCrossEntropy(logits, [label], classes, probs);
+            var (ep, el) = Reference(logits, [label], classes);
+            Close(ep, probs, 1e-5, 1e-30);
+            Close(el, loss, 1e-5, 0, "loss");
+        });
     }
 
     [Fact]
-    public void SoftmaxCrossEntropy_is_stable_with_huge_logits()
+    public void SoftmaxCrossEntropyIsStableWithHugeLogits()
     {
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
-            {
-                const int classes = 19;
-                var logits = new float[2 * classes];
-                for (int c = 0; c < classes; c++) { logits[c] = c % 2 == 0 ? 1e4f : -1e4f; logits[classes + c] = -1e4f + c; }
-                int[] labels = [1, 18];
-                var probs = new float[logits.Length];
-                float loss = Losses.SoftmaxCrossEntropy(logits, labels, classes, probs);
-                Assert.True(float.IsFinite(loss), $"loss {loss} on {path}");
-                Assert.All(probs, p => Assert.True(float.IsFinite(p) && p >= 0 && p <= 1));
-                var (ep, el) = Reference(logits, labels, classes);
-                Close(ep, probs, 1e-5, 1e-30);
-                Close(el, loss, 1e-5, 1e-6, "loss");
-            }
+        SimdPaths.ForEach(path =>
+        {
+            const int classes = 19;
+            var logits = new float[2 * classes];
+            for (int c = 0; c < classes; c++) { logits[c] = c % 2 == 0 ? 1e4f : -1e4f; logits[classes + c] = -1e4f + c; }
+            int[] labels = [1, 18];
+            var probs = new float[logits.Length];
+            float loss = Losses.SoftmaxCrossEntropy(logits, labels, classes, probs);
+            Assert.True(float.IsFinite(loss), $"loss {loss} on {path}");
+            Assert.All(probs, p => Assert.True(float.IsFinite(p) && p >= 0 && p <= 1));
+            var (ep, el) = Reference(logits, labels, classes);
+            Close(ep, probs, 1e-5, 1e-30);
+            Close(el, loss, 1e-5, 1e-6, "loss");
+        });
     }
 
     [Fact]
-    public void SoftmaxCrossEntropyBackward_accumulates() => ForAll(Shapes, s =>
+    public void SoftmaxCrossEntropyBackwardAccumulates() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         var probs = Random(rng, s.Rows * s.Classes, 0, 1);
@@ -126,21 +125,20 @@ public class LossesTests
                 expected[r * s.Classes + c] += scale * ((double)probs[r * s.Classes + c] - (c == labels[r] ? 1 : 0)) / s.Rows;
         Losses.SoftmaxCrossEntropyBackward(probs, labels, s.Classes, scale, d);
         Close(expected, d, 1e-5, 1);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void Bad_label_throws_naming_row_and_label()
+    public void BadLabelThrowsNamingRowAndLabel()
     {
         var logits = new float[3 * 4];
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Losses.SoftmaxCrossEntropy(logits, [0, 3, 4], 4, new float[12]));
-        Assert.Contains("row 2", e.Message);
+        var e = Throws.Naming<ArgumentOutOfRangeException>("row 2", () => Losses.SoftmaxCrossEntropy(logits, [0, 3, 4], 4, new float[12]));
         Assert.Contains("4", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => Losses.SoftmaxCrossEntropy(logits, [0, -1, 2], 4, new float[12]));
         Assert.Throws<ArgumentOutOfRangeException>(() => Losses.SoftmaxCrossEntropyBackward(logits, [0, 1, 7], 4, 1f, new float[12]));
     }
 
     [Fact]
-    public void Length_mismatch_throws()
+    public void LengthMismatchThrows()
     {
         Assert.Throws<ArgumentException>(() => Losses.MeanSquaredError(new float[3], new float[4]));
         Assert.Throws<ArgumentException>(() => Losses.MeanSquaredErrorBackward(new float[3], new float[3], 1f, new float[2]));

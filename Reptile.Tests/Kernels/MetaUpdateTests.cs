@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Reptile.Kernels;
+using Reptile.Tests.Support;
 using static Reptile.Tests.Kernels.KernelCheck;
 
 namespace Reptile.Tests.Kernels;
@@ -11,7 +12,7 @@ public class MetaUpdateTests
         (from n in Length from k in Gen.Choose(1, 7) from seed in Gen.Choose(0, int.MaxValue) select (n, k, seed)).ToArbitrary();
 
     [Fact]
-    public void Interpolate_many_matches_reference() => ForAll(Shapes, s =>
+    public void InterpolateManyMatchesReference() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         var phi = Random(rng, s.Length);
@@ -25,10 +26,10 @@ public class MetaUpdateTests
         }
         MetaUpdate.Interpolate(phi, ws, eps);
         Close(expected, phi, 1e-5, 1);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void Interpolate_one_matches_reference() => ForAll(LengthAndSeed, s =>
+    public void InterpolateOneMatchesReference() => Property.ForAll(LengthAndSeed, s =>
     {
         var rng = new Random(s.Seed);
         var phi = Random(rng, s.Length);
@@ -38,42 +39,42 @@ public class MetaUpdateTests
         for (int i = 0; i < s.Length; i++) expected[i] = phi[i] + eps * ((double)w[i] - phi[i]);
         MetaUpdate.Interpolate(phi, w, eps);
         Close(expected, phi, 1e-5, 1);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void Epsilon_one_lands_on_the_mean()
+    public void EpsilonOneLandsOnTheMean()
     {
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
+        SimdPaths.ForEach(path =>
+        {
+            var phi = Random(new Random(1), 37);
+            var w = Random(new Random(2), 37);
+            MetaUpdate.Interpolate(phi, [w, w], 1f);
+            Assert.Equal(w, phi);
+        });
+    }
+
+    [Fact]
+    public void InterpolateReportsWhetherEveryResultIsFinite()
+    {
+        SimdPaths.ForEach(path =>
+        {
+            foreach (int n in EdgeLengths.Where(n => n > 0).Append(200))
             {
-                var phi = Random(new Random(1), 37);
-                var w = Random(new Random(2), 37);
-                MetaUpdate.Interpolate(phi, [w, w], 1f);
-                Assert.Equal(w, phi);
+                var w = Random(new Random(n), n);
+                Assert.True(MetaUpdate.Interpolate(Random(new Random(1), n), [w, w], 0.5f), $"{path}, n = {n}");
+                foreach (int at in new[] { 0, n / 2, n - 1 })
+                    foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                    {
+                        var broken = (float[])w.Clone();
+                        broken[at] = bad;
+                        Assert.False(MetaUpdate.Interpolate(Random(new Random(1), n), [w, broken], 0.5f), $"{path}, n = {n}, {bad} at {at}");
+                    }
             }
+        });
     }
 
     [Fact]
-    public void Interpolate_reports_whether_every_result_is_finite()
-    {
-        foreach (var path in Simd.Available)
-            using (Simd.Force(path))
-                foreach (int n in EdgeLengths.Where(n => n > 0).Append(200))
-                {
-                    var w = Random(new Random(n), n);
-                    Assert.True(MetaUpdate.Interpolate(Random(new Random(1), n), [w, w], 0.5f), $"{path}, n = {n}");
-                    foreach (int at in new[] { 0, n / 2, n - 1 })
-                        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
-                        {
-                            var broken = (float[])w.Clone();
-                            broken[at] = bad;
-                            Assert.False(MetaUpdate.Interpolate(Random(new Random(1), n), [w, broken], 0.5f), $"{path}, n = {n}, {bad} at {at}");
-                        }
-                }
-    }
-
-    [Fact]
-    public void Length_mismatch_throws()
+    public void LengthMismatchThrows()
     {
         Assert.Throws<ArgumentException>(() => MetaUpdate.Interpolate(new float[3], new float[4], 0.1f));
         Assert.Throws<ArgumentException>(() => MetaUpdate.Interpolate(new float[3], [new float[3], new float[2]], 0.1f));

@@ -6,7 +6,7 @@ namespace Reptile.Tests.Kernels;
 public class OptimizersTests
 {
     [Fact]
-    public void Sgd_matches_reference() => ForAll(LengthAndSeed, s =>
+    public void SgdMatchesReference() => Property.ForAll(LengthAndSeed, s =>
     {
         var rng = new Random(s.Seed);
         var w = Random(rng, s.Length);
@@ -16,10 +16,10 @@ public class OptimizersTests
         for (int i = 0; i < s.Length; i++) expected[i] = w[i] - (double)lr * g[i];
         Optimizers.Sgd(w, g, lr);
         Close(expected, w, 1e-5, 1);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void Scale_matches_reference() => ForAll(LengthAndSeed, s =>
+    public void ScaleMatchesReference() => Property.ForAll(LengthAndSeed, s =>
     {
         var rng = new Random(s.Seed);
         var w = Random(rng, s.Length);
@@ -27,10 +27,10 @@ public class OptimizersTests
         var expected = Array.ConvertAll(w, v => (double)v * f);
         Optimizers.Scale(w, f);
         Close(expected, w, 1e-6, 1e-6);
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void Adam_matches_reference() => ForAll(LengthAndSeed, s =>
+    public void AdamMatchesReference() => Property.ForAll(LengthAndSeed, s =>
     {
         var rng = new Random(s.Seed);
         // Small w so the update is not lost in w's own rounding.
@@ -52,10 +52,10 @@ public class OptimizersTests
         Close(em, m, 1e-5, 0.1, "m"); // m, v: terms of size ~0.1 may cancel
         Close(ev, v, 1e-5, 0.1, "v");
         Close(ew, w, 1e-5, 1e-3, "w");
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void Length_mismatch_throws()
+    public void LengthMismatchThrows()
     {
         Assert.Throws<ArgumentException>(() => Optimizers.Sgd(new float[3], new float[4], 0.1f));
         Assert.Throws<ArgumentException>(() => Optimizers.Adam(new float[3], new float[3], new float[3], new float[2], 0.9f, 0.999f, 1e-3f, 1e-8f));

@@ -13,7 +13,7 @@ public class PoolingTests
          select (c, n, h, w, size, stride, seed)).ToArbitrary();
 
     [Fact]
-    public void MaxPool_matches_reference_with_ties() => ForAll(Shapes, s =>
+    public void MaxPoolMatchesReferenceWithTies() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         // Few distinct values, so ties are common and "first max" is exercised.
@@ -37,10 +37,10 @@ public class PoolingTests
                     Assert.Equal(best, arg[o]);
                     Assert.Equal(x[best], y[o]);
                 }
-    });
+    }, everyPath: true);
 
     [Fact]
-    public void MaxPoolBackward_scatters_and_accumulates() => ForAll(Shapes, s =>
+    public void MaxPoolBackwardScattersAndAccumulates() => Property.ForAll(Shapes, s =>
     {
         var rng = new Random(s.Seed);
         var x = Random(rng, s.C * s.N * s.H * s.W);
@@ -54,10 +54,10 @@ public class PoolingTests
         for (int i = 0; i < dy.Length; i++) expected[arg[i]] += dy[i];
         Pooling.MaxPoolBackward(dy, arg, dx);
         Close(expected, dx, 1e-5, 4);
-    }, maxTest: 50);
+    }, runs: 50, everyPath: true);
 
     [Fact]
-    public void Shape_mismatch_throws()
+    public void ShapeMismatchThrows()
     {
         Assert.Throws<ArgumentException>(() => Pooling.MaxPool(new float[15], 1, 1, 4, 4, 2, 2, new float[4], new int[4]));
         Assert.Throws<ArgumentException>(() => Pooling.MaxPool(new float[16], 1, 1, 4, 4, 2, 2, new float[5], new int[5]));

@@ -30,8 +30,7 @@ public class FewShotSamplingTests
     public void TooFewImagesPerClassIsAClearError()
     {
         var data = SyntheticData.Dataset(classes: 5, images: 3, size: 4, seed: 1);
-        var e = Assert.Throws<InvalidOperationException>(() => new FewShotTask().Sample(data, 5, 4, new Rng(1), new int[5], new int[3]));
-        Assert.Contains("has 3 images", e.Message);
+        Throws.Naming<InvalidOperationException>("has 3 images", () => new FewShotTask().Sample(data, 5, 4, new Rng(1), new int[5], new int[3]));
     }
 
     [Fact]
@@ -63,27 +62,4 @@ public class FewShotSamplingTests
             Assert.All(b, v => Assert.InRange(v, 0, 8));
         }
     });
-}
-
-public class FewShotExperimentValidationTests
-{
-    [Fact]
-    public void AClassWithTooFewImagesIsNamedBeforeTraining()
-    {
-        var train = SyntheticData.Dataset(8, 20, 8, seed: 1);
-        var test = SyntheticData.Dataset(6, 3, 8, seed: 2, prefix: "tiny");
-        var e = Assert.Throws<ArgumentException>(() => new FewShotExperiment(new FewShotOptions { Classes = 5, Shots = 5 }, train, test,
-            ways => Reptile.Layers.Models.Omniglot(ways, imageSize: 8)));
-        Assert.Contains("tiny0", e.Message);
-        Assert.Contains("has 3 images", e.Message);
-    }
-
-    [Fact]
-    public void TooFewClassesIsAClearError()
-    {
-        var data = SyntheticData.Dataset(3, 20, 8, seed: 1);
-        var e = Assert.Throws<ArgumentException>(() => new FewShotExperiment(new FewShotOptions { Classes = 5 }, data, data,
-            ways => Reptile.Layers.Models.Omniglot(ways, imageSize: 8)));
-        Assert.Contains("5-way", e.Message);
-    }
 }
