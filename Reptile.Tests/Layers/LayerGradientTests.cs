@@ -19,7 +19,7 @@ public class LayerGradientTests
                 for (int i = 0; i < p.Length; i++) p.Tensor.Values[i] = (float)rng.Uniform(0.5, 1.5) * (p.Name.EndsWith("bias") ? 0.3f : 1f);
         var wrt = model.NamedParameters.Select(p => p.Tensor).ToList();
         if (inputGrad) wrt.Add(input);
-        var failure = GradientCheck.Check(tape => model.Forward(input, tape), wrt, rng, step);
+        var failure = GradientCheck.FindMismatch(tape => model.Forward(input, tape), wrt, rng, new GradientCheckSettings(Step: step));
         Assert.True(failure == null, $"{layer} on {input}: {failure}");
     }
 
@@ -27,13 +27,13 @@ public class LayerGradientTests
     public void DenseMatchesFiniteDifferences() => Property.ForAll(rng =>
     {
         int inF = rng.Pick(OddSizes), outF = rng.Pick(OddSizes);
-        AssertGradients(new Linear(inF, outF), GradientCheck.Random(rng, true, rng.Pick(1, 3, 10), inF), rng);
+        AssertGradients(new Linear(inF, outF), GradientCheck.RandomTensor(rng, true, rng.Pick(1, 3, 10), inF), rng);
     });
 
     [Fact]
     public void TanhMatchesFiniteDifferences() => Property.ForAll(rng =>
     {
-        var x = GradientCheck.Random(rng, true, rng.Pick(1, 4, 9), rng.Pick(OddSizes));
+        var x = GradientCheck.RandomTensor(rng, true, rng.Pick(1, 4, 9), rng.Pick(OddSizes));
         for (int i = 0; i < x.Length; i++) x.Values[i] *= 2.5f;
         AssertGradients(new Tanh(), x, rng);
     });
@@ -41,7 +41,7 @@ public class LayerGradientTests
     [Fact]
     public void ReluMatchesFiniteDifferences() => Property.ForAll(rng =>
     {
-        var x = GradientCheck.Random(rng, true, rng.Pick(1, 4, 9), rng.Pick(OddSizes));
+        var x = GradientCheck.RandomTensor(rng, true, rng.Pick(1, 4, 9), rng.Pick(OddSizes));
         AwayFromZero(x.Values, 0.05f);
         AssertGradients(new Relu(), x, rng);
     });
@@ -51,7 +51,7 @@ public class LayerGradientTests
     {
         int inC = rng.Pick(1, 2, 3), outC = rng.Pick(1, 2, 5), n = rng.Pick(1, 2, 3);
         int hw = rng.Pick(3, 5, 7, 8), k = rng.Pick(1, 3), stride = rng.Pick(1, 2), padding = rng.Pick(0, 1);
-        AssertGradients(new Conv2d(inC, outC, k, stride, padding), GradientCheck.Random(rng, true, n, inC, hw, hw + 1), rng);
+        AssertGradients(new Conv2d(inC, outC, k, stride, padding), GradientCheck.RandomTensor(rng, true, n, inC, hw, hw + 1), rng);
     }, runs: 50);
 
     [Fact]
@@ -59,7 +59,7 @@ public class LayerGradientTests
     {
         int c = rng.Pick(1, 2, 3, 5), n = rng.Pick(1, 2, 4), hw = rng.Pick(1, 2, 3, 5);
         if (n * hw * hw < 2) return; // one value per channel normalises to exactly 0: nothing to check
-        var x = GradientCheck.Random(rng, true, n, c, hw, hw);
+        var x = GradientCheck.RandomTensor(rng, true, n, c, hw, hw);
         if (!SpreadDominatesEpsilon(x)) return;
         AssertGradients(new BatchNorm2d(c, 1e-3f), x, rng, step: 1e-3);
     }, runs: 50);
@@ -99,10 +99,10 @@ public class LayerGradientTests
     {
         var rng = new Rng(7);
         // Conv output is channel-major; Flatten must give PyTorch's [N, C·H·W] order.
-        var x = GradientCheck.Random(rng, true, 3, 2, 4, 5);
+        var x = GradientCheck.RandomTensor(rng, true, 3, 2, 4, 5);
         var conv = new Conv2d(2, 3, 3, 1, 1);
         var model = new Sequential(conv, new Flatten()).Initialize(rng);
-        var failure = GradientCheck.Check(tape => model.Forward(x, tape), [.. model.NamedParameters.Select(p => p.Tensor), x], rng);
+        var failure = GradientCheck.FindMismatch(tape => model.Forward(x, tape), [.. model.NamedParameters.Select(p => p.Tensor), x], rng);
         Assert.Null(failure);
 
         var y = model.Forward(x);
@@ -123,7 +123,7 @@ public class LayerGradientTests
             Assert.True(model.FuseBatchNormRelu);
             foreach (var p in model.NamedParameters)
                 for (int i = 0; i < p.Length; i++) p.Tensor.Values[i] = (float)rng.Uniform(0.5, 1.5) * (p.Name.EndsWith("bias") ? 0.3f : 1f);
-            var x = GradientCheck.Random(rng, true, rng.Pick(2, 3), channels, rng.Pick(1, 2, 3), rng.Pick(1, 3));
+            var x = GradientCheck.RandomTensor(rng, true, rng.Pick(2, 3), channels, rng.Pick(1, 2, 3), rng.Pick(1, 3));
             if (!SpreadDominatesEpsilon(x)) return;
             // Differences across the relu's kink mean nothing: keep the normalised values away from it.
             var normalised = new Sequential(new BatchNorm2d(channels));
@@ -131,7 +131,7 @@ public class LayerGradientTests
             var pre = normalised.Forward(x).Values.ToArray();
             if (pre.Any(v => MathF.Abs(v) < 0.02f)) return;
             checkedRuns++;
-            var failure = GradientCheck.Check(tape => model.Forward(x, tape), [.. model.NamedParameters.Select(p => p.Tensor), x], rng, 1e-3);
+            var failure = GradientCheck.FindMismatch(tape => model.Forward(x, tape), [.. model.NamedParameters.Select(p => p.Tensor), x], rng, new GradientCheckSettings(Step: 1e-3));
             Assert.True(failure == null, $"BatchNorm2d+ReLU on {x}: {failure}");
         }, runs: 60);
         Assert.True(checkedRuns >= 10, $"only {checkedRuns} of 60 draws had a spread far above ε and values away from the relu's kink");
@@ -141,7 +141,7 @@ public class LayerGradientTests
     public void FusedBatchNormReluGivesTheLayersValuesExactly()
     {
         var rng = new Rng(5);
-        var input = GradientCheck.Random(rng, false, 6, 1, 28, 28);
+        var input = GradientCheck.RandomTensor(rng, false, 6, 1, 28, 28);
         var labels = Enumerable.Range(0, 6).Select(i => i % 5).ToArray();
         (float[] Output, float[] Gradients) Run(bool fuse)
         {
@@ -166,7 +166,7 @@ public class LayerGradientTests
         // Training batches track no gradient: the first convolution must not compute (or record) one for them,
         // and the parameter gradients must be the same as when the images do track one.
         var rng = new Rng(11);
-        var tracked = GradientCheck.Random(rng, true, 3, 2, 6, 5);
+        var tracked = GradientCheck.RandomTensor(rng, true, 3, 2, 6, 5);
         var untracked = Tensor.FromArray(tracked.Values.ToArray(), 3, 2, 6, 5);
         var model = new Sequential(new Conv2d(2, 4, 3, 2, 1), new Flatten()).Initialize(rng);
 

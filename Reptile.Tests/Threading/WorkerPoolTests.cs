@@ -242,7 +242,7 @@ public class WorkerPoolTests
     {
         public readonly Sequential Model = Models.Omniglot(5).Initialize(new Rng(1));
         private readonly Tape tape = new();
-        private readonly Tensor input = GradientCheck.Random(new Rng((ulong)seed), false, 10, 1, 28, 28);
+        private readonly Tensor input = GradientCheck.RandomTensor(new Rng((ulong)seed), false, 10, 1, 28, 28);
         private readonly CrossEntropyLoss loss = new() { Labels = Enumerable.Range(0, 10).Select(i => (i + seed) % 5).ToArray() };
         private Optimizer optimizer = null!;
 
