@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Reptile.Data;
@@ -47,33 +48,40 @@ public sealed record FewShotOptions
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first property out of range.</summary>
     public void Validate()
     {
-        static void Require(bool ok, string property, object? value, string requirement)
-        {
-            if (!ok) throw new ArgumentOutOfRangeException(property, value, $"{nameof(FewShotOptions)}.{property} {requirement}.");
-        }
-        Require(Seed >= 0, nameof(Seed), Seed, "must be at least 0");
-        Require(Classes >= 2, nameof(Classes), Classes, "must be at least 2");
-        Require(Shots >= 1, nameof(Shots), Shots, "must be at least 1");
+        AtLeast(Seed, 0);
+        AtLeast(Classes, 2);
+        AtLeast(Shots, 1);
         Require(TrainShots >= 0, nameof(TrainShots), TrainShots, "must be 0 (same as Shots) or more");
-        Require(InnerBatch >= 1, nameof(InnerBatch), InnerBatch, "must be at least 1");
-        Require(InnerIters >= 1, nameof(InnerIters), InnerIters, "must be at least 1");
+        AtLeast(InnerBatch, 1);
+        AtLeast(InnerIters, 1);
         Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "must be a positive number");
-        Require(MetaStep >= 0 && MetaStep <= 1, nameof(MetaStep), MetaStep, "is a fraction of the way towards the task weights, in [0, 1]");
-        Require(MetaStepFinal >= 0 && MetaStepFinal <= 1, nameof(MetaStepFinal), MetaStepFinal, "is a fraction of the way towards the task weights, in [0, 1]");
-        Require(MetaBatch >= 1, nameof(MetaBatch), MetaBatch, "must be at least 1");
-        Require(MetaIters >= 1, nameof(MetaIters), MetaIters, "must be at least 1");
-        Require(EvalBatch >= 1, nameof(EvalBatch), EvalBatch, "must be at least 1");
-        Require(EvalIters >= 0, nameof(EvalIters), EvalIters, "must be at least 0");
-        Require(EvalSamples >= 1, nameof(EvalSamples), EvalSamples, "must be at least 1");
-        Require(EvalInterval >= 1, nameof(EvalInterval), EvalInterval, "must be at least 1");
+        Fraction(MetaStep);
+        Fraction(MetaStepFinal);
+        AtLeast(MetaBatch, 1);
+        AtLeast(MetaIters, 1);
+        AtLeast(EvalBatch, 1);
+        AtLeast(EvalIters, 0);
+        AtLeast(EvalSamples, 1);
+        AtLeast(EvalInterval, 1);
         Require(WeightDecay > 0 && WeightDecay <= 1, nameof(WeightDecay), WeightDecay, "is a rate the parameters are multiplied by, in (0, 1]");
         Require(FomlTail is null || Foml, nameof(FomlTail), FomlTail, $"needs {nameof(Foml)}");
         Require(FomlTail is null || (FomlTail >= 1 && FomlTail < EffectiveTrainShots), nameof(FomlTail), FomlTail, $"must be in 1..{EffectiveTrainShots - 1} (training shots − 1)");
-        Require(Threads >= 1, nameof(Threads), Threads, "must be at least 1");
-        Require(CheckpointInterval >= 1, nameof(CheckpointInterval), CheckpointInterval, "must be at least 1");
+        AtLeast(Threads, 1);
+        AtLeast(CheckpointInterval, 1);
         Require(!Replacement || InnerBatch <= Classes * EffectiveTrainShots, nameof(InnerBatch), InnerBatch,
             $"cannot exceed the {Classes * EffectiveTrainShots} samples of a task when {nameof(Replacement)} draws distinct samples");
     }
+
+    private static void Require(bool ok, string property, object? value, string requirement)
+    {
+        if (!ok) throw new ArgumentOutOfRangeException(property, value, $"{nameof(FewShotOptions)}.{property} {requirement}.");
+    }
+
+    private static void AtLeast(int value, int minimum, [CallerArgumentExpression(nameof(value))] string property = "") =>
+        Require(value >= minimum, property, value, $"must be at least {minimum}");
+
+    private static void Fraction(float value, [CallerArgumentExpression(nameof(value))] string property = "") =>
+        Require(value >= 0 && value <= 1, property, value, "is a fraction of the way towards the task weights, in [0, 1]");
 
     /// <summary>These options with the evaluation-only settings reset: two runs with equal training flags
     /// produce the same weights, so a checkpoint may be resumed under them.</summary>
