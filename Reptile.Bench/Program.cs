@@ -12,6 +12,8 @@ public static class Program
             return BuildComparison.Run(args[1..]);
         if (args.Length > 0 && args[0] == "allgather")
             return AllGatherTiming.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "classifier")
+            return ClassifierMeasurement.Run(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
