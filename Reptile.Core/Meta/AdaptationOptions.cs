@@ -16,9 +16,9 @@ public sealed record AdaptationOptions
     /// <summary>Start from the inner optimizer's meta-trained state (Adam's moments), as evaluation does (default);
     /// false starts from a fresh optimizer.</summary>
     public bool UseOptimizerState { get; init; } = true;
-    /// <summary>Allow a support set with another number of labels than the model's classes: the output layer is
-    /// replaced by a freshly initialised one of the right size (the rest of the meta-learned weights are kept).
-    /// Costs accuracy (docs/results.md); off by default, so a mismatch is an error.</summary>
+    /// <summary>Replace the output layer by a freshly initialised one with a row per support label (the rest of the
+    /// meta-learned weights are kept), so the support set may have another number of labels than the model's classes.
+    /// Off by default, so a mismatch is an error; its cost in accuracy is measured in docs/results.md.</summary>
     public bool ReinitializeOutputLayer { get; init; }
 
     internal void Validate()

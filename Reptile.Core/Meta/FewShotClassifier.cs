@@ -76,7 +76,7 @@ public sealed class FewShotClassifier
                 $"The support set has {labels.Count} labels; the model was meta-trained for {Description.Classes}-way tasks. Give {Description.Classes} labels, " +
                 $"or set {nameof(AdaptationOptions)}.{nameof(AdaptationOptions.ReinitializeOutputLayer)} to train a new output layer (less accurate).", nameof(support));
 
-        var (model, optimizer) = labels.Count == Description.Classes ? Copy(options) : CopyWithNewOutputLayer(labels.Count, options);
+        var (model, optimizer) = options.ReinitializeOutputLayer ? CopyWithNewOutputLayer(labels.Count, options) : Copy(options);
         var task = new FewShotTask();
         task.Resize(examples.Length, Description.InputHeight, Description.InputWidth);
         for (int i = 0; i < examples.Length; i++)
