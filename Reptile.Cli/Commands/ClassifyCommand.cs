@@ -34,21 +34,17 @@ internal static class ClassifyCommand
             var queries = QueryFiles(parse.GetValue(query)!);
             var images = queries.Select(f => PixelImage.Load(f)).ToArray();
             var read = clock.Elapsed;
-            AdaptedClassifier adapted;
-            try
+            int labels = examples.Select(e => e.Label).Distinct().Count();
+            if (labels != classifier.Description.Classes && !parse.GetValue(reinitialize))
+                throw new UsageException($"{parse.GetValue(support)} has {labels} labels; the model was meta-trained for {classifier.Description.Classes}-way tasks. " +
+                    $"Give {classifier.Description.Classes} labels, or pass --new-output-layer to train a new output layer (less accurate).");
+            var adapted = classifier.Adapt(examples, new AdaptationOptions
             {
-                adapted = classifier.Adapt(examples, new AdaptationOptions
-                {
-                    Steps = parse.GetValue(steps),
-                    Seed = (ulong)parse.GetValue(seed),
-                    Transductive = parse.GetValue(transductive) ? true : null,
-                    ReinitializeOutputLayer = parse.GetValue(reinitialize),
-                });
-            }
-            catch (ArgumentException e) when (e.Message.Contains(nameof(AdaptationOptions.ReinitializeOutputLayer)))
-            {
-                throw new UsageException(e.Message.Split(" (Parameter")[0].Replace($"set {nameof(AdaptationOptions)}.{nameof(AdaptationOptions.ReinitializeOutputLayer)}", "pass --new-output-layer"));
-            }
+                Steps = parse.GetValue(steps),
+                Seed = (ulong)parse.GetValue(seed),
+                Transductive = parse.GetValue(transductive) ? true : null,
+                ReinitializeOutputLayer = parse.GetValue(reinitialize),
+            });
             var adaptedAt = clock.Elapsed;
             var predictions = adapted.Predict(images);
             var done = clock.Elapsed;
