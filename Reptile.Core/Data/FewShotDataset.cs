@@ -3,7 +3,7 @@ namespace Reptile.Data;
 /// <summary>One class of a few-shot dataset: a set of same-sized grayscale images.</summary>
 public abstract class FewShotClass
 {
-    /// <summary>The class's label, unique within its dataset (e.g. "Latin/character05").</summary>
+    /// <summary>The class's label, unique within its dataset (e.g. its folder name).</summary>
     public abstract string Name { get; }
     /// <summary>Number of images in the class.</summary>
     public abstract int ImageCount { get; }

@@ -40,8 +40,8 @@ public sealed class BatchNorm2d : Layer
     public float[] RunningVariance { get; }
 
     /// <summary>
-    /// A batch norm over <paramref name="channels"/> channels, γ = 1 and β = 0 until the model initialises or loads
-    /// them.
+    /// A batch norm over <paramref name="channels"/> channels; γ and β live in the model it is added to, which
+    /// initialises them to 1 and 0.
     /// </summary>
     /// <param name="channels">C of the input, at least 1.</param>
     /// <param name="epsilon">Added to the variance, positive.</param>
