@@ -19,6 +19,8 @@ version=$(dotnet msbuild Reptile.Core/Reptile.Core.csproj -getProperty:PackageVe
 echo "packed version $version: $(cd "$packages" && ls Reptile.* | tr '\n' ' ')"
 
 sample="$root/samples/FewShotApp"
+# No output of an earlier build either: every file the app runs with comes from this run's packages.
+rm -rf "$sample/bin" "$sample/obj"
 dotnet restore "$sample/FewShotApp.csproj" --packages "$restored" -p:ReptileVersion="$version" --nologo -v quiet
 dotnet build "$sample/FewShotApp.csproj" -c Release --no-restore -p:ReptileVersion="$version" --nologo -v quiet
 app="$sample/bin/Release/net10.0/FewShotApp.dll"
