@@ -9,6 +9,10 @@ public sealed class Rng
 {
     private ulong s0, s1, s2, s3;
 
+    /// <summary>
+    /// A generator seeded by <paramref name="seed"/> (any value, 0 included); the same seed always gives the same
+    /// stream.
+    /// </summary>
     public Rng(ulong seed)
     {
         // SplitMix64 spreads any seed (0 included) over the 256-bit state.
@@ -39,6 +43,7 @@ public sealed class Rng
         s0 = SplitMix(ref x); s1 = SplitMix(ref x); s2 = SplitMix(ref x); s3 = SplitMix(ref x);
     }
 
+    /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {
         ulong result = RotateLeft(s1 * 5, 7) * 9;

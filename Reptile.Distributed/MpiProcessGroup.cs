@@ -15,7 +15,9 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     private readonly int[] displacements;
     private bool disposed;
 
+    /// <inheritdoc/>
     public int Rank { get; }
+    /// <inheritdoc/>
     public int Size { get; }
 
     private MpiProcessGroup(MpiLibrary mpi)
@@ -36,6 +38,11 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     /// <exception cref="MpiException">No usable MPI library, or initialisation failed.</exception>
     public static MpiProcessGroup InitializeWorld() => new(MpiLibrary.Load());
 
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="counts"/> has not one entry per rank,
+    /// <paramref name="mine"/> is not this rank's count, or the counts do not add up to the length of
+    /// <paramref name="all"/>.</exception>
+    /// <exception cref="MpiException">MPI_Allgatherv failed.</exception>
     public void AllGather(ReadOnlySpan<byte> mine, Span<byte> all, ReadOnlySpan<int> counts)
     {
         if (counts.Length != Size) throw new ArgumentException($"One count per rank ({Size}) is needed.", nameof(counts));
@@ -50,6 +57,8 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
         mpi.AllGatherBytes(mine, all, counts, displacements);
     }
 
+    /// <inheritdoc/>
+    /// <exception cref="MpiException">MPI_Bcast failed.</exception>
     public void Broadcast(Span<byte> data, int root) => mpi.BroadcastBytes(data, root);
 
     /// <summary>Waits until every rank has called it.</summary>

@@ -6,6 +6,8 @@ namespace Reptile.Kernels;
 /// <summary>Elementwise activations; backward kernels accumulate into dx.</summary>
 public static class Activations
 {
+    /// <summary>y = tanh(x), elementwise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
     {
         Guard.SameLength(x.Length, y.Length, nameof(y), "x");
@@ -20,6 +22,8 @@ public static class Activations
         ElementwiseLoop.Apply(default(TanhBackwardOperator), y, dy, dx, dx);
     }
 
+    /// <summary>y = max(x, 0), elementwise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static void Relu(ReadOnlySpan<float> x, Span<float> y)
     {
         Guard.SameLength(x.Length, y.Length, nameof(y), "x");

@@ -52,6 +52,9 @@ public sealed record ComputeSettings
     /// <summary>Restores the settings a thread had before <see cref="Use"/>.</summary>
     public readonly struct Scope(ComputeSettings? previous) : IDisposable
     {
+        /// <summary>
+        /// Puts back the thread's previous settings. Dispose scopes in the reverse order of <see cref="Use"/>.
+        /// </summary>
         public void Dispose() => current = previous;
     }
 }

@@ -9,14 +9,23 @@ namespace Reptile.Kernels;
 /// </summary>
 public sealed class ConvolutionPlan
 {
+    /// <summary>Images in the batch (N).</summary>
     public int Batch { get; }
+    /// <summary>Input image height in pixels (H), before padding.</summary>
     public int Height { get; }
+    /// <summary>Input image width in pixels (W), before padding.</summary>
     public int Width { get; }
+    /// <summary>Kernel height in pixels.</summary>
     public int KernelH { get; }
+    /// <summary>Kernel width in pixels.</summary>
     public int KernelW { get; }
+    /// <summary>Step between kernel positions, in pixels, both directions.</summary>
     public int Stride { get; }
+    /// <summary>Zero pixels added on each side of the image, both directions.</summary>
     public int Padding { get; }
+    /// <summary>Output height: (H + 2·padding − kernelH) / stride + 1.</summary>
     public int OutH { get; }
+    /// <summary>Output width: (W + 2·padding − kernelW) / stride + 1.</summary>
     public int OutW { get; }
 
     /// <summary>Columns of the lowered matrix: N·OH·OW output positions.</summary>
@@ -32,6 +41,13 @@ public sealed class ConvolutionPlan
     // ow·s − p + j; col2im adds into input lane iw the output lane (iw + p − j)/s when that is a whole output column.
     internal readonly int[] Im2ColRows = [], Col2ImRows = [];
 
+    /// <summary>
+    /// Plans the lowering of N images of H×W pixels for a kernelH×kernelW kernel (one channel's geometry: channels
+    /// only repeat it). Costs O(kernelH·kernelW·N·OH·OW) once; reuse the plan for every batch of that shape.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A batch, image or kernel size or a stride below 1, or a negative
+    /// padding.</exception>
+    /// <exception cref="ArgumentException">The kernel does not fit the padded image.</exception>
     public ConvolutionPlan(int batch, int height, int width, int kernelH, int kernelW, int stride, int padding)
     {
         Guard.Positive(batch, nameof(batch));
@@ -45,6 +61,7 @@ public sealed class ConvolutionPlan
         if (RowsFit) (Im2ColRows, Col2ImRows) = RowPermutations();
     }
 
+    /// <summary>Whether this plan was built for exactly this geometry (so a cached plan can be reused).</summary>
     public bool Matches(int batch, int height, int width, int kernelH, int kernelW, int stride, int padding) =>
         (Batch, Height, Width, KernelH, KernelW, Stride, Padding) == (batch, height, width, kernelH, kernelW, stride, padding);
 
@@ -76,6 +93,7 @@ public sealed class ConvolutionPlan
         return (im2col, col2im);
     }
 
+    /// <summary>The geometry, e.g. "5×28×28 image, 3×3 kernel, stride 2, padding 1 → 14×14".</summary>
     public override string ToString() =>
         $"{Batch}×{Height}×{Width} image, {KernelH}×{KernelW} kernel, stride {Stride}, padding {Padding} → {OutH}×{OutW}";
 }

@@ -13,6 +13,7 @@ public readonly struct GemmSplit
     /// <summary>Cut between columns (else between rows).</summary>
     public bool ByColumns { get; }
 
+    /// <summary>How many blocks C is cut into (1 when the product is too small to be worth splitting).</summary>
     public int Parts { get; }
 
     /// <summary>Part <paramref name="part"/>'s block: the parts tile C in order.</summary>

@@ -10,8 +10,20 @@ public abstract class ActivationOp : IBackward
 {
     private Tensor x = null!;
 
+    /// <summary>
+    /// The output of the last <see cref="Forward"/>: one buffer reused by every call (copy what must outlive the next
+    /// one).
+    /// </summary>
     public Tensor Output { get; } = Tensor.Zeros(true, 0);
 
+    /// <summary>
+    /// Applies the activation to <paramref name="input"/> (any shape and layout, kept by the output) and records the
+    /// op on <paramref name="tape"/> when one is given.
+    /// </summary>
+    /// <param name="input">The values to activate; this op keeps a reference to them until its backward has
+    /// run.</param>
+    /// <param name="tape">The tape to record on, or null for a forward pass without gradients.</param>
+    /// <returns><see cref="Output"/>.</returns>
     public Tensor Forward(Tensor input, Tape? tape)
     {
         x = input;
@@ -22,6 +34,9 @@ public abstract class ActivationOp : IBackward
         return Output;
     }
 
+    /// <summary>
+    /// Accumulates dy·f′ into the input's gradient (nothing when the input does not track gradients).
+    /// </summary>
     public void Backward()
     {
         if (x.RequiresGrad)

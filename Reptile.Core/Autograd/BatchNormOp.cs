@@ -16,11 +16,26 @@ public sealed class BatchNormOp : IBackward
     private float epsilon;
     private bool relu;
 
+    /// <summary>
+    /// The output of the last forward, channel-major like its input: one buffer reused by every call.
+    /// </summary>
     public Tensor Output { get; } = Tensor.Zeros(true, 0, 0, 0, 0);
+    /// <summary>
+    /// The per-channel batch means of the last training forward (one per channel), kept for the backward.
+    /// </summary>
     public float[] Mean { get; private set; } = [];
+    /// <summary>The per-channel 1/√(variance + ε) of the last training forward, kept for the backward.</summary>
     public float[] InvStd { get; private set; } = [];
 
+    /// <summary>Normalises each channel with the batch's own mean and biased variance, then scales by γ and shifts by β,
+    /// recording the op on <paramref name="tape"/> when one is given.</summary>
+    /// <param name="input">Channel-major [N, C, H, W] activations.</param>
+    /// <param name="gamma">The scale, [C].</param>
+    /// <param name="beta">The shift, [C].</param>
+    /// <param name="epsilon">Added to the variance before the square root.</param>
+    /// <param name="tape">The tape to record on, or null for a forward pass without gradients.</param>
     /// <param name="relu">Apply max(·, 0) to the output (a relu fused into this op).</param>
+    /// <returns><see cref="Output"/>.</returns>
     public Tensor Forward(Tensor input, Tensor gamma, Tensor beta, float epsilon, Tape? tape, bool relu = false)
     {
         Prepare(input, gamma, beta);
@@ -62,6 +77,10 @@ public sealed class BatchNormOp : IBackward
         if (Mean.Length != channels) { Mean = new float[channels]; InvStd = new float[channels]; }
     }
 
+    /// <summary>
+    /// Accumulates the gradients of the input, γ and β from the output's gradient (each only when it tracks
+    /// gradients).
+    /// </summary>
     public void Backward()
     {
         if (!gamma.RequiresGrad || !beta.RequiresGrad || !x.RequiresGrad)

@@ -17,8 +17,24 @@ public sealed class Conv2dOp : IBackward
     private ConvolutionPlan plan = null!;
     private readonly int[] outShape = new int[4];
 
+    /// <summary>
+    /// The output of the last <see cref="Forward"/>, channel-major [N, out, OH, OW]: one buffer reused by every call.
+    /// </summary>
     public Tensor Output { get; } = Tensor.Zeros(true, 0, 0, 0, 0);
 
+    /// <summary>
+    /// Convolves <paramref name="input"/> with <paramref name="weight"/> and adds <paramref name="bias"/>, recording
+    /// the op on <paramref name="tape"/> when one is given.
+    /// </summary>
+    /// <param name="input">Channel-major [N, C, H, W] activations.</param>
+    /// <param name="weight">[out, C, kh, kw], PyTorch's layout.</param>
+    /// <param name="bias">[out].</param>
+    /// <param name="stride">Step between kernel positions in pixels, at least 1.</param>
+    /// <param name="padding">Zero pixels on each side, at least 0.</param>
+    /// <param name="tape">The tape to record on, or null for a forward pass without gradients.</param>
+    /// <returns><see cref="Output"/>.</returns>
+    /// <exception cref="ArgumentException">The input is not channel-major 4-d, its channels do not match the weight,
+    /// or the kernel does not fit the padded image.</exception>
     public Tensor Forward(Tensor input, Tensor weight, Tensor bias, int stride, int padding, Tape? tape)
     {
         if (input.Layout != TensorLayout.ChannelMajor || input.Rank != 4)
@@ -76,6 +92,10 @@ public sealed class Conv2dOp : IBackward
         }
     }
 
+    /// <summary>
+    /// Accumulates the gradients of the input, weight and bias from the output's gradient (each only when it tracks
+    /// gradients).
+    /// </summary>
     public void Backward()
     {
         int patch = inChannels * kernelH * kernelW, positions = plan.Columns;

@@ -7,8 +7,19 @@ public sealed class FlattenOp : IBackward
     private int batch, channels, plane;
     private readonly int[] outShape = new int[2];
 
+    /// <summary>
+    /// The output of the last <see cref="Forward"/>, row-major [N, features]: one buffer reused by every call.
+    /// </summary>
     public Tensor Output { get; } = Tensor.Zeros(true, 0, 0);
 
+    /// <summary>
+    /// Flattens <paramref name="input"/> to [N, rest] in C, H, W order (a copy that also undoes a channel-major
+    /// layout), recording the op on <paramref name="tape"/> when one is given.
+    /// </summary>
+    /// <param name="input">At least [N, features].</param>
+    /// <param name="tape">The tape to record on, or null.</param>
+    /// <returns><see cref="Output"/>.</returns>
+    /// <exception cref="ArgumentException">The input has fewer than 2 dimensions.</exception>
     public Tensor Forward(Tensor input, Tape? tape)
     {
         if (input.Rank < 2) throw new ArgumentException($"Flatten expects at least [N, features], got {input}.", nameof(input));
@@ -27,6 +38,7 @@ public sealed class FlattenOp : IBackward
         return Output;
     }
 
+    /// <summary>Adds the output's gradient, laid back out as the input was, into the input's gradient.</summary>
     public void Backward()
     {
         if (!x.RequiresGrad) return;

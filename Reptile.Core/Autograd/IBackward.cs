@@ -4,5 +4,9 @@ namespace Reptile.Autograd;
 /// gradients of its inputs.</summary>
 public interface IBackward
 {
+    /// <summary>
+    /// Adds this op's contribution to its inputs' gradients, from its output's gradient. Called by
+    /// <see cref="Tape.Backward"/> in reverse recording order, once per recording.
+    /// </summary>
     void Backward();
 }

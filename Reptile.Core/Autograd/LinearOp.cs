@@ -9,8 +9,17 @@ public sealed class LinearOp : IBackward
     private int rows, inFeatures, outFeatures;
     private readonly int[] outShape = new int[2];
 
+    /// <summary>The output of the last <see cref="Forward"/>, [N, out]: one buffer reused by every call.</summary>
     public Tensor Output { get; } = Tensor.Zeros(true, 0, 0);
 
+    /// <summary>Computes x·Wᵀ + b, recording the op on <paramref name="tape"/> when one is given.</summary>
+    /// <param name="input">Row-major [N, in] (or [N, …] whose trailing dimensions multiply to in).</param>
+    /// <param name="weight">[out, in], PyTorch's layout.</param>
+    /// <param name="bias">[out].</param>
+    /// <param name="tape">The tape to record on, or null.</param>
+    /// <returns><see cref="Output"/>.</returns>
+    /// <exception cref="ArgumentException">The input is not row-major or not [N, in], or the bias is not
+    /// [out].</exception>
     public Tensor Forward(Tensor input, Tensor weight, Tensor bias, Tape? tape)
     {
         outFeatures = weight.Dim(0);
@@ -31,6 +40,10 @@ public sealed class LinearOp : IBackward
         return Output;
     }
 
+    /// <summary>
+    /// Accumulates the gradients of the input, weight and bias from the output's gradient (each only when it tracks
+    /// gradients).
+    /// </summary>
     public void Backward()
     {
         var dy = Output.Grad;

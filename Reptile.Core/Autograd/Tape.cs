@@ -13,8 +13,13 @@ public sealed class Tape
     private readonly List<IBackward> ops = new(64);
     private readonly List<Tensor> outputs = new(64);
 
+    /// <summary>Ops recorded since the last <see cref="Backward"/> or <see cref="Clear"/>.</summary>
     public int Count => ops.Count;
 
+    /// <summary>Appends <paramref name="op"/> and the tensor it produced; called by an op's forward.</summary>
+    /// <exception cref="ArgumentException"><paramref name="output"/> does not track gradients.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="op"/> is already on the tape (its output buffer
+    /// would be overwritten before its backward runs).</exception>
     public void Record(IBackward op, Tensor output)
     {
         if (!output.RequiresGrad)
@@ -66,6 +71,7 @@ public sealed class Tape
         }
     }
 
+    /// <summary>Forgets the recorded ops without back-propagating (e.g. after an abandoned step).</summary>
     public void Clear()
     {
         ops.Clear();

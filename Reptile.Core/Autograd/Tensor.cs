@@ -19,18 +19,34 @@ public sealed class Tensor
 {
     private int[] shape;
 
+    /// <summary>
+    /// The buffer holding the values, from <see cref="Offset"/> on (a parameter's buffer is the whole model's).
+    /// </summary>
     public float[] Data { get; private set; }
+    /// <summary>Where this tensor's values start in <see cref="Data"/>.</summary>
     public int Offset { get; }
+    /// <summary>
+    /// The gradient buffer, laid out as <see cref="Data"/>, or null when the tensor does not track gradients.
+    /// </summary>
     public float[]? GradData { get; private set; }
+    /// <summary>
+    /// How the values are laid out in memory; the logical <see cref="Shape"/> does not change with it.
+    /// </summary>
     public TensorLayout Layout { get; set; }
 
     /// <summary>The logical shape (NCHW for images, whatever the layout).</summary>
     public ReadOnlySpan<int> Shape => shape;
+    /// <summary>Number of dimensions.</summary>
     public int Rank => shape.Length;
+    /// <summary>Number of values: the product of the dimensions.</summary>
     public int Length { get; private set; }
+    /// <summary>Whether the tensor has a gradient buffer (parameters and recorded ops' outputs do).</summary>
     public bool RequiresGrad => GradData != null;
 
+    /// <summary>The values, <see cref="Length"/> floats from <see cref="Offset"/> of <see cref="Data"/>.</summary>
     public Span<float> Values => Data.AsSpan(Offset, Length);
+    /// <summary>The gradients, laid out as <see cref="Values"/>.</summary>
+    /// <exception cref="InvalidOperationException">The tensor does not track gradients.</exception>
     public Span<float> Grad => GradData is null
         ? throw new InvalidOperationException("This tensor does not track gradients.")
         : GradData.AsSpan(Offset, Length);
@@ -69,6 +85,7 @@ public sealed class Tensor
         return new Tensor(data, offset, grad, (int[])shape.Clone());
     }
 
+    /// <summary>The size of dimension <paramref name="axis"/> (0-based) of the logical shape.</summary>
     public int Dim(int axis) => shape[axis];
 
     /// <summary>
@@ -86,12 +103,18 @@ public sealed class Tensor
         if (requiresGrad && (GradData is null || GradData.Length < Data.Length)) GradData = new float[Data.Length];
     }
 
+    /// <summary>The shape as text, e.g. "[5, 64, 14, 14]".</summary>
     public string ShapeString => Format(shape);
 
+    /// <summary>"Tensor[5, 64, 14, 14]", with " channel-major" when so laid out.</summary>
     public override string ToString() => $"Tensor{ShapeString}{(Layout == TensorLayout.ChannelMajor ? " channel-major" : "")}";
 
+    /// <summary>A shape as text, e.g. "[5, 64, 14, 14]".</summary>
     public static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 
+    /// <summary>The number of values of <paramref name="shape"/> (1 for a scalar's empty shape).</summary>
+    /// <exception cref="ArgumentException">A negative dimension, or more than <see cref="Array.MaxLength"/>
+    /// values.</exception>
     public static int Product(ReadOnlySpan<int> shape)
     {
         long n = 1;

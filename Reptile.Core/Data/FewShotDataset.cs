@@ -3,14 +3,24 @@ namespace Reptile.Data;
 /// <summary>One class of a few-shot dataset: a set of same-sized grayscale images.</summary>
 public abstract class FewShotClass
 {
+    /// <summary>The class's label, unique within its dataset (e.g. its folder name).</summary>
     public abstract string Name { get; }
+    /// <summary>Number of images in the class.</summary>
     public abstract int ImageCount { get; }
+    /// <summary>Image height in pixels (every image of the class has it).</summary>
     public abstract int Height { get; }
+    /// <summary>Image width in pixels (every image of the class has it).</summary>
     public abstract int Width { get; }
 
     /// <summary>Writes image <paramref name="index"/> as Height·Width floats, row-major.</summary>
     public abstract void CopyImage(int index, Span<float> destination);
 
+    /// <summary>
+    /// Throws what <see cref="CopyImage"/> must throw for bad arguments; call it first in an implementation.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in [0,
+    /// <see cref="ImageCount"/>).</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than Height·Width.</exception>
     protected void CheckCopyArguments(int index, Span<float> destination)
     {
         if ((uint)index >= (uint)ImageCount)
@@ -19,6 +29,7 @@ public abstract class FewShotClass
             throw new ArgumentException($"Destination holds {destination.Length} floats; an image needs {Height * Width}.", nameof(destination));
     }
 
+    /// <summary>Name, image count and size, e.g. "circle (20 images 28x28)".</summary>
     public override string ToString() => $"{Name} ({ImageCount} images {Height}x{Width})";
 }
 
@@ -28,8 +39,13 @@ public sealed class InMemoryClass : FewShotClass
     private readonly byte[] pixels;
     private readonly float scale;
 
+    /// <summary>A class whose images are the consecutive height·width blocks of <paramref name="pixels"/> (kept, not copied).</summary>
+    /// <param name="name">The class's label.</param>
+    /// <param name="height">Image height in pixels.</param>
+    /// <param name="width">Image width in pixels.</param>
     /// <param name="pixels">ImageCount·height·width bytes, image after image.</param>
     /// <param name="scale">Multiplier applied on copy (1 for 0/1 pixels, 1/255 for 8-bit gray).</param>
+    /// <exception cref="ArgumentException">The bytes are not a whole number of images.</exception>
     public InMemoryClass(string name, int height, int width, byte[] pixels, float scale)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -46,14 +62,22 @@ public sealed class InMemoryClass : FewShotClass
         ImageCount = pixels.Length / (height * width);
     }
 
+    /// <inheritdoc/>
     public override string Name { get; }
+    /// <inheritdoc/>
     public override int ImageCount { get; }
+    /// <inheritdoc/>
     public override int Height { get; }
+    /// <inheritdoc/>
     public override int Width { get; }
 
     /// <summary>The stored bytes of one image (before scaling).</summary>
     public ReadOnlySpan<byte> RawImage(int index) => pixels.AsSpan(index * Height * Width, Height * Width);
 
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in [0,
+    /// <see cref="ImageCount"/>).</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than Height·Width.</exception>
     public override void CopyImage(int index, Span<float> destination)
     {
         CheckCopyArguments(index, destination);
@@ -88,11 +112,15 @@ public sealed class FewShotDataset
     {
     }
 
+    /// <summary>The classes, in the order tasks index them.</summary>
     public IReadOnlyList<FewShotClass> Classes { get; }
     /// <summary>How the images' 8-bit pixels became these values.</summary>
     public PixelEncoding Encoding { get; }
+    /// <summary>Height of every image, in pixels.</summary>
     public int Height { get; }
+    /// <summary>Width of every image, in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Images over all classes.</summary>
     public int ImageCount => Classes.Sum(c => c.ImageCount);
 }

@@ -9,9 +9,12 @@ namespace Reptile.Data;
 /// </summary>
 public static class OmniglotDataset
 {
+    /// <summary>Side of the square images supervised-reptile trains on, in pixels (the drawings are 105×105).</summary>
     public const int Size = 28;
 
+    /// <summary>File name of the background (training) alphabets in the npz form.</summary>
     public const string BackgroundNpz = "images_background.npz";
+    /// <summary>File name of the evaluation alphabets in the npz form.</summary>
     public const string EvaluationNpz = "images_evaluation.npz";
 
     /// <summary>True for a character of the 30 background alphabets (Lake et al.'s training set: images_background, as

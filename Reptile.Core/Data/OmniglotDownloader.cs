@@ -6,6 +6,9 @@ namespace Reptile.Data;
 /// <summary>Downloads the official Omniglot zips and checks them against the MD5s torchvision records.</summary>
 public static class OmniglotDownloader
 {
+    /// <summary>
+    /// Where the official zips are downloaded from (Brenden Lake's omniglot repository, the source torchvision uses).
+    /// </summary>
     public const string BaseUrl = "https://raw.githubusercontent.com/brendenlake/omniglot/master/python/";
 
     /// <summary>MD5s from torchvision's Omniglot dataset class (torchvision/datasets/omniglot.py, zips_md5).</summary>

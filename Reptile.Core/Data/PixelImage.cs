@@ -24,7 +24,9 @@ public sealed class PixelImage
 
     private PixelImage(int width, int height, byte[] owned) => (Width, Height, gray) = (width, height, owned);
 
+    /// <summary>Width in pixels.</summary>
     public int Width { get; }
+    /// <summary>Height in pixels.</summary>
     public int Height { get; }
 
     /// <summary>The gray values, row-major.</summary>

@@ -5,6 +5,9 @@ public sealed class RotatedClass : FewShotClass
 {
     private readonly FewShotClass inner;
 
+    /// <paramref name="inner"/>'s images turned counter-clockwise by <paramref name="degrees"/> (0, 90, 180 or 270).
+    /// <exception cref="ArgumentOutOfRangeException">Another angle.</exception>
+    /// <exception cref="ArgumentException">A 90° or 270° turn of non-square images.</exception>
     public RotatedClass(FewShotClass inner, int degrees)
     {
         ArgumentNullException.ThrowIfNull(inner);
@@ -16,13 +19,28 @@ public sealed class RotatedClass : FewShotClass
         Degrees = degrees;
     }
 
+    /// <summary>The counter-clockwise rotation: 0, 90, 180 or 270.</summary>
     public int Degrees { get; }
+    /// <summary>The class whose images are rotated.</summary>
     public FewShotClass Inner => inner;
+    /// <summary>
+    /// The inner class's name, with "@90" (etc.) appended unless the rotation is 0, so each rotation is a class of
+    /// its own.
+    /// </summary>
     public override string Name => Degrees == 0 ? inner.Name : $"{inner.Name}@{Degrees}";
+    /// <inheritdoc/>
     public override int ImageCount => inner.ImageCount;
+    /// <inheritdoc/>
     public override int Height => inner.Height;
+    /// <inheritdoc/>
     public override int Width => inner.Width;
 
+    /// <summary>
+    /// Writes image <paramref name="index"/> of the inner class, rotated, as Height·Width floats, row-major.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in [0,
+    /// <see cref="ImageCount"/>).</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than Height·Width.</exception>
     public override void CopyImage(int index, Span<float> destination)
     {
         CheckCopyArguments(index, destination);

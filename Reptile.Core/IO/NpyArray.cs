@@ -1,6 +1,9 @@
 namespace Reptile.IO;
 
 /// <summary>The parsed header of a .npy file: element type, memory order and shape.</summary>
+/// <param name="DType">NumPy's type string, e.g. "&lt;f4" (little-endian float32) or "|u1".</param>
+/// <param name="FortranOrder">True when the data is column-major.</param>
+/// <param name="Shape">The array's dimensions.</param>
 public sealed record NpyHeader(string DType, bool FortranOrder, int[] Shape)
 {
     /// <summary>Number of elements (product of the shape; 1 for a scalar).</summary>

@@ -6,6 +6,10 @@ namespace Reptile.IO;
 /// <summary>A decoded image as 8-bit gray values (row-major, Height·Width bytes).</summary>
 public sealed class PngImage
 {
+    /// <summary>
+    /// An image of <paramref name="width"/>×<paramref name="height"/> gray values (the array is kept, not copied).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="gray"/> does not hold width·height bytes.</exception>
     public PngImage(int width, int height, byte[] gray)
     {
         if (gray.Length != checked(width * height))
@@ -15,12 +19,15 @@ public sealed class PngImage
         Gray = gray;
     }
 
+    /// <summary>Width in pixels.</summary>
     public int Width { get; }
+    /// <summary>Height in pixels.</summary>
     public int Height { get; }
 
     /// <summary>Gray values 0..255, row-major; 1-bit images give 0 or 255.</summary>
     public byte[] Gray { get; }
 
+    /// <summary>The gray value at (<paramref name="row"/>, <paramref name="column"/>), both 0-based.</summary>
     public byte this[int row, int column] => Gray[row * Width + column];
 }
 

@@ -6,6 +6,9 @@ using System.Text.Unicode;
 namespace Reptile.IO;
 
 /// <summary>A named float32 tensor (C order).</summary>
+/// <param name="Name">The tensor's key in the file, e.g. "0.weight".</param>
+/// <param name="Shape">Its dimensions.</param>
+/// <param name="Data">Its values, row-major, as many as the shape's product.</param>
 public sealed record SafeTensor(string Name, int[] Shape, float[] Data)
 {
     /// <summary>Number of elements (product of the shape).</summary>

@@ -12,15 +12,35 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
     private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf"];
     private readonly List<Series> series = [];
 
-    public enum Style { Line, Dashed, Markers }
+    /// <summary>How a series is drawn.</summary>
+    public enum Style
+    {
+        /// <summary>A solid line through the points.</summary>
+        Line,
+        /// <summary>A dashed line through the points.</summary>
+        Dashed,
+        /// <summary>A dot at each point, no line.</summary>
+        Markers,
+    }
 
     private sealed record Series(string Name, double[] X, double[] Y, Style Style, string Color);
 
+    /// <summary>Width of the picture in SVG pixels.</summary>
     public int Width { get; init; } = 720;
+    /// <summary>Height of the picture in SVG pixels.</summary>
     public int Height { get; init; } = 440;
+    /// <summary>Lower end of the y axis (by default: from the data, rounded down to a tick).</summary>
     public double? YMin { get; init; }
+    /// <summary>Upper end of the y axis (by default: from the data, rounded up to a tick).</summary>
     public double? YMax { get; init; }
 
+    /// <summary>Adds a series; returns this chart, for chaining.</summary>
+    /// <param name="name">The legend's label.</param>
+    /// <param name="x">X values.</param>
+    /// <param name="y">Y values, as many as x; non-finite points are left out of the axis range.</param>
+    /// <param name="style">Line, dashed line or markers.</param>
+    /// <param name="color">A CSS colour, or null for the next of the palette.</param>
+    /// <exception cref="ArgumentException">x and y differ in length.</exception>
     public SvgChart Add(string name, IReadOnlyList<double> x, IReadOnlyList<double> y, Style style = Style.Line, string? color = null)
     {
         if (x.Count != y.Count) throw new ArgumentException($"Series '{name}' has {x.Count} x values and {y.Count} y values.");
@@ -28,6 +48,7 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
         return this;
     }
 
+    /// <summary>The chart as a standalone SVG document.</summary>
     public string Render()
     {
         const int left = 70, top = 40, bottom = 55;
@@ -77,6 +98,10 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
         return svg.ToString();
     }
 
+    /// <summary>
+    /// Writes <see cref="Render"/>'s document to <paramref name="path"/> (atomically: a reader never sees half a
+    /// file).
+    /// </summary>
     public void Save(string path) => AtomicFile.WriteAllText(path, Render());
 
     private static (double Low, double High, double Step) NiceRange(double min, double max)

@@ -14,14 +14,40 @@ public sealed class BatchNorm2d : Layer
     private readonly ChannelMajorOp layout = new();
     private readonly BatchNormOp op = new();
 
+    /// <summary>Channels normalised (C of the [N, C, H, W] input); γ and β have one value each per channel.</summary>
     public int Channels { get; }
+    /// <summary>
+    /// ε added to the variance before the square root, for stability (supervised-reptile's models use 1e-3).
+    /// </summary>
     public float Epsilon { get; }
+    /// <summary>
+    /// Weight of the newest batch in the running averages, in [0, 1] (PyTorch's momentum; 0.1 by default).
+    /// </summary>
     public float Momentum { get; }
+    /// <summary>
+    /// Whether training passes (those recorded on a tape) update <see cref="RunningMean"/> and
+    /// <see cref="RunningVariance"/>.
+    /// </summary>
     public bool TrackRunningStats { get; }
+    /// <summary>
+    /// Whether passes without a tape normalise with the running statistics instead of the batch's (PyTorch's eval()).
+    /// Off by default: Reptile evaluates with batch statistics.
+    /// </summary>
     public bool UseRunningStats { get; set; }
+    /// <summary>Per-channel running mean of the training batches (starts at 0).</summary>
     public float[] RunningMean { get; }
+    /// <summary>Per-channel running unbiased variance of the training batches (starts at 1).</summary>
     public float[] RunningVariance { get; }
 
+    /// <summary>
+    /// A batch norm over <paramref name="channels"/> channels; γ and β live in the model it is added to, which
+    /// initialises them to 1 and 0.
+    /// </summary>
+    /// <param name="channels">C of the input, at least 1.</param>
+    /// <param name="epsilon">Added to the variance, positive.</param>
+    /// <param name="trackRunningStats">Keep running averages of the training batches' statistics.</param>
+    /// <param name="momentum">Weight of the newest batch in those averages.</param>
+    /// <exception cref="ArgumentOutOfRangeException">No channels, or ε not positive.</exception>
     public BatchNorm2d(int channels, float epsilon = 1e-3f, bool trackRunningStats = false, float momentum = 0.1f)
     {
         if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels));
@@ -31,8 +57,14 @@ public sealed class BatchNorm2d : Layer
         RunningVariance = Enumerable.Repeat(1f, channels).ToArray();
     }
 
+    /// <summary>"weight" (γ) and "bias" (β), [C] each.</summary>
     public override IReadOnlyList<ParameterSpec> ParameterSpecs => [new("weight", [Channels]), new("bias", [Channels])];
 
+    /// <summary>
+    /// Normalises each channel of [N, C, H, W] input to zero mean and unit variance over (N, H, W), then scales by γ
+    /// and shifts by β. The output is channel-major.
+    /// </summary>
+    /// <exception cref="ArgumentException">The input is not [N, C, H, W] with this layer's C.</exception>
     public override Tensor Forward(Tensor input, Tape? tape) => Forward(input, tape, relu: false);
 
     /// <summary>Whether <see cref="ForwardRelu"/> can take the relu that follows this layer into its own pass:
@@ -66,14 +98,17 @@ public sealed class BatchNorm2d : Layer
         }
     }
 
+    /// <summary>γ = 1, β = 0, as PyTorch initialises them (nothing is drawn from <paramref name="rng"/>).</summary>
     public override void ResetParameters(Rng rng)
     {
         Parameter(0).Values.Fill(1f);
         Parameter(1).Values.Clear();
     }
 
+    /// <inheritdoc/>
     public override Layer CloneConfiguration() => new BatchNorm2d(Channels, Epsilon, TrackRunningStats, Momentum) { UseRunningStats = UseRunningStats };
 
+    /// <inheritdoc/>
     public override string ToString() => TrackRunningStats
         ? string.Create(CultureInfo.InvariantCulture, $"BatchNorm2d({Channels}, eps={Epsilon:R}, momentum={Momentum:R}, track_running_stats=True)")
         : string.Create(CultureInfo.InvariantCulture, $"BatchNorm2d({Channels}, eps={Epsilon:R})");

@@ -11,12 +11,26 @@ public sealed class Conv2d : Layer
     private readonly ChannelMajorOp layout = new();
     private readonly Conv2dOp op = new();
 
+    /// <summary>Channels of the input (C of [N, C, H, W]).</summary>
     public int InChannels { get; }
+    /// <summary>Channels of the output: the number of kernels.</summary>
     public int OutChannels { get; }
+    /// <summary>Side of the square kernel, in pixels.</summary>
     public int KernelSize { get; }
+    /// <summary>Step between kernel positions, in pixels.</summary>
     public int Stride { get; }
+    /// <summary>Zero pixels added on every side of the input.</summary>
     public int Padding { get; }
 
+    /// <summary>
+    /// A convolution of <paramref name="outChannels"/> square kernels over <paramref name="inChannels"/> channels.
+    /// </summary>
+    /// <param name="inChannels">Input channels, at least 1.</param>
+    /// <param name="outChannels">Output channels, at least 1.</param>
+    /// <param name="kernelSize">Kernel side in pixels, at least 1.</param>
+    /// <param name="stride">Step between kernel positions, at least 1.</param>
+    /// <param name="padding">Zero pixels on every side, at least 0.</param>
+    /// <exception cref="ArgumentException">A value out of those ranges.</exception>
     public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0)
     {
         if (inChannels <= 0 || outChannels <= 0 || kernelSize <= 0 || stride <= 0 || padding < 0)
@@ -24,9 +38,15 @@ public sealed class Conv2d : Layer
         (InChannels, OutChannels, KernelSize, Stride, Padding) = (inChannels, outChannels, kernelSize, stride, padding);
     }
 
+    /// <summary>"weight" [out, in, k, k] and "bias" [out].</summary>
     public override IReadOnlyList<ParameterSpec> ParameterSpecs =>
         [new("weight", [OutChannels, InChannels, KernelSize, KernelSize]), new("bias", [OutChannels])];
 
+    /// <summary>
+    /// Convolves [N, in, H, W] input into [N, out, OH, OW], OH = (H + 2·padding − k) / stride + 1 (likewise OW).
+    /// </summary>
+    /// <exception cref="ArgumentException">The input is not 4-d with <see cref="InChannels"/> channels, or the kernel
+    /// does not fit the padded image.</exception>
     public override Tensor Forward(Tensor input, Tape? tape)
     {
         if (input.Rank != 4 || input.Dim(1) != InChannels)
@@ -42,7 +62,9 @@ public sealed class Conv2d : Layer
         Uniform(Parameter(1).Values, bound, rng);
     }
 
+    /// <inheritdoc/>
     public override Layer CloneConfiguration() => new Conv2d(InChannels, OutChannels, KernelSize, Stride, Padding);
 
+    /// <inheritdoc/>
     public override string ToString() => $"Conv2d({InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}, padding={Padding})";
 }

@@ -17,6 +17,12 @@ public abstract class Layer
     /// <summary>The bound parameter views, in <see cref="ParameterSpecs"/> order.</summary>
     public IReadOnlyList<Tensor> Parameters => parameters;
 
+    /// <summary>
+    /// The bound parameter <paramref name="index"/> (in <see cref="ParameterSpecs"/> order), for a subclass's forward
+    /// pass.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layer has not been added to a <see cref="Sequential"/>
+    /// yet.</exception>
     protected Tensor Parameter(int index) => parameters.Length > index
         ? parameters[index]
         : throw new InvalidOperationException($"{GetType().Name} is not part of a model yet: add it to a Sequential before use.");
@@ -32,6 +38,11 @@ public abstract class Layer
         }
     }
 
+    /// <summary>
+    /// Computes the layer's output for <paramref name="input"/> ([N, …], a batch of N examples), recording the ops on
+    /// <paramref name="tape"/> for a backward pass, or not when it is null. The returned tensor is the layer's own
+    /// buffer, overwritten by its next forward.
+    /// </summary>
     public abstract Tensor Forward(Tensor input, Tape? tape);
 
     /// <summary>PyTorch's default initialisation for this layer type.</summary>

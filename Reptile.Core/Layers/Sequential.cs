@@ -17,15 +17,28 @@ public sealed class Sequential
     /// once here rather than by type tests on every forward pass.</summary>
     private readonly BatchNorm2d?[] normBeforeRelu;
 
+    /// <summary>The layers in order; layer i's parameters are named "i.weight", "i.bias".</summary>
     public IReadOnlyList<Layer> Layers => layers;
 
     /// <summary>Runs each batch norm that a relu follows as one op with it (the default). The values are the same
     /// either way; turning it off runs the layers one by one, for comparison.</summary>
     public bool FuseBatchNormRelu { get; set; } = true;
 
+    /// <summary>
+    /// Every parameter of the model in one buffer, in <see cref="NamedParameters"/> order: what optimizers update,
+    /// checkpoints store and the Reptile update moves.
+    /// </summary>
     public float[] Parameters { get; }
+    /// <summary>
+    /// The gradients of <see cref="Parameters"/>, laid out the same way; a backward pass adds into them (see
+    /// <see cref="ZeroGrad"/>).
+    /// </summary>
     public float[] Gradients { get; }
+    /// <summary>Number of parameters (the length of <see cref="Parameters"/>).</summary>
     public int ParameterCount => Parameters.Length;
+    /// <summary>
+    /// Each parameter tensor under its PyTorch state_dict name, with its offset in <see cref="Parameters"/>.
+    /// </summary>
     public IReadOnlyList<NamedParameter> NamedParameters => named;
 
     /// <summary>The layers, their parameters initialised as PyTorch initialises them, drawn from seed 0 (so a model is
@@ -65,6 +78,12 @@ public sealed class Sequential
         return this;
     }
 
+    /// <summary>
+    /// Runs the layers in order on <paramref name="input"/>, recording on <paramref name="tape"/> for a backward pass
+    /// when one is given. The result is the last layer's own buffer, overwritten by the next forward.
+    /// </summary>
+    /// <exception cref="ArgumentException">The input's shape does not fit the first layer (or a layer's output the
+    /// next one).</exception>
     public Tensor Forward(Tensor input, Tape? tape = null)
     {
         var x = input;
@@ -102,6 +121,10 @@ public sealed class Sequential
         return copy;
     }
 
+    /// <summary>
+    /// Overwrites every parameter with <paramref name="values"/> (in <see cref="Parameters"/> order).
+    /// </summary>
+    /// <exception cref="ArgumentException">Not exactly <see cref="ParameterCount"/> values.</exception>
     public void SetParameters(ReadOnlySpan<float> values)
     {
         if (values.Length != Parameters.Length)
@@ -109,10 +132,17 @@ public sealed class Sequential
         values.CopyTo(Parameters);
     }
 
+    /// <summary>The parameter of state_dict name <paramref name="name"/>, e.g. "0.weight".</summary>
+    /// <exception cref="KeyNotFoundException">The model has no such parameter (the message lists those it
+    /// has).</exception>
     public NamedParameter GetParameter(string name) =>
         named.FirstOrDefault(p => p.Name == name)
         ?? throw new KeyNotFoundException($"The model has no parameter '{name}' (it has {string.Join(", ", named.Select(p => p.Name))}).");
 
+    /// <summary>
+    /// The layers with their indices and the parameter count, e.g. "Sequential(0: Linear(1, 64), 1: Tanh(), …; 4353
+    /// parameters)".
+    /// </summary>
     public override string ToString() =>
         "Sequential(" + string.Join(", ", layers.Select((l, i) => $"{i}: {l}")) + $"; {ParameterCount} parameters)";
 }

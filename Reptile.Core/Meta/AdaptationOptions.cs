@@ -1,7 +1,8 @@
 namespace Reptile.Meta;
 
-/// <summary>How <see cref="FewShotClassifier.Adapt"/> fine-tunes; every setting left null takes the checkpoint's own
-/// (<see cref="ModelDescription.FineTuning"/>), which is what the model was meta-trained and evaluated with.</summary>
+/// <summary>How <see cref="FewShotClassifier.Adapt(IEnumerable{LabelledImage}, AdaptationOptions?)"/> fine-tunes;
+/// every setting left null takes the checkpoint's own (<see cref="ModelDescription.FineTuning"/>), which is what the
+/// model was meta-trained and evaluated with.</summary>
 public sealed record AdaptationOptions
 {
     /// <summary>Optimizer steps on the support examples (the checkpoint's: supervised-reptile's <c>--eval-iters</c>).</summary>

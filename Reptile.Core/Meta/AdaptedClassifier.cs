@@ -4,7 +4,8 @@ using Reptile.Layers;
 namespace Reptile.Meta;
 
 /// <summary>
-/// A model fine-tuned on one support set (<see cref="FewShotClassifier.Adapt"/>), predicting its labels. Batch norm
+/// A model fine-tuned on one support set
+/// (<see cref="FewShotClassifier.Adapt(IEnumerable{LabelledImage}, AdaptationOptions?)"/>), predicting its labels. Batch norm
 /// uses the statistics of the batch it sees, as in supervised-reptile: by default each query is predicted in one
 /// batch with the support examples (the library's non-transductive evaluation), so a query's prediction does not
 /// depend on the other queries; <see cref="Transductive"/> predicts a list of queries together. Not thread-safe:

@@ -19,8 +19,16 @@ public sealed class DistributedScheduler : IMetaBatchScheduler
 
     /// <summary>Threads this process runs its block on.</summary>
     public int Threads { get; }
+    /// <inheritdoc/>
+    /// <remarks>Always 1: the tasks of this process's block run one at a time, their products split over
+    /// <see cref="Threads"/> threads.</remarks>
     public int Workers => 1;
 
+    /// <summary>A scheduler sharing each meta-batch among the processes of <paramref name="group"/>.</summary>
+    /// <param name="group">The processes of the run; every one must run the same trainer with the same options.</param>
+    /// <param name="threads">Threads this process uses, at least 1.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="group"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is below 1.</exception>
     public DistributedScheduler(IProcessGroup group, int threads = 1)
     {
         this.group = group ?? throw new ArgumentNullException(nameof(group));
@@ -34,6 +42,9 @@ public sealed class DistributedScheduler : IMetaBatchScheduler
         "cannot be divided among processes: every task would wait for the one before it. Use averaged inner state " +
         $"({nameof(ReptileOptions)}.{nameof(ReptileOptions.InnerState)} = {nameof(InnerStateMode.Averaged)}), whose tasks all start from the same state.";
 
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The batch's tasks chain their inner state (see
+    /// <see cref="ChainedStateRefusal"/>).</exception>
     public void Run(MetaBatch batch)
     {
         if (!batch.TasksAreIndependent) throw new InvalidOperationException(ChainedStateRefusal);

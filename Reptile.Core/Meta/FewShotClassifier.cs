@@ -5,7 +5,8 @@ using Reptile.Optim;
 namespace Reptile.Meta;
 
 /// <summary>
-/// A meta-trained model as an app uses it: load a checkpoint, <see cref="Adapt"/> to a few labelled examples of new
+/// A meta-trained model as an app uses it: load a checkpoint,
+/// <see cref="Adapt(IEnumerable{LabelledImage}, AdaptationOptions?)"/> to a few labelled examples of new
 /// classes, then <see cref="AdaptedClassifier.Predict(PixelImage)"/>. The model is rebuilt from the checkpoint's own
 /// description; fine-tuning is the one it was meta-trained and evaluated with (steps, batch, inner optimizer and its
 /// meta-trained state), the same code path as the library's evaluation. Adapting never changes the loaded

@@ -15,14 +15,33 @@ namespace Reptile.Meta;
 /// </summary>
 public sealed class FewShotEvaluator
 {
+    /// <summary>N: classes per task (the model's outputs).</summary>
     public int Ways { get; }
+    /// <summary>K: labelled training images per class; one more per class is held out and predicted.</summary>
     public int Shots { get; }
+    /// <summary>Images per fine-tuning mini-batch.</summary>
     public int BatchSize { get; }
+    /// <summary>Fine-tuning steps per task (0: predict with the meta-learned weights as they are).</summary>
     public int Iterations { get; }
+    /// <summary>Whether mini-batches draw with replacement (else each epoch goes through every image once).</summary>
     public bool Replacement { get; }
+    /// <summary>
+    /// Whether the held-out images are predicted together in one batch (batch norm then sees all of them) rather than
+    /// each with the training images.
+    /// </summary>
     public bool Transductive { get; }
+    /// <summary>Factor the parameters are multiplied by before each fine-tuning step (1: no weight decay).</summary>
     public float WeightDecayRate { get; }
 
+    /// <summary>The evaluation protocol of an N-way K-shot run (supervised-reptile's evaluate() arguments).</summary>
+    /// <param name="ways">Classes per task, at least 1.</param>
+    /// <param name="shots">Training images per class, at least 1.</param>
+    /// <param name="batchSize">Fine-tuning batch size, at least 1.</param>
+    /// <param name="iterations">Fine-tuning steps, at least 0.</param>
+    /// <param name="replacement">Draw batches with replacement.</param>
+    /// <param name="transductive">Predict the held-out images together.</param>
+    /// <param name="weightDecayRate">Multiplier of the parameters before each step (1: none).</param>
+    /// <exception cref="ArgumentException">A value out of those ranges.</exception>
     public FewShotEvaluator(int ways, int shots, int batchSize, int iterations, bool replacement = false, bool transductive = false, float weightDecayRate = 1f)
     {
         if (ways < 1 || shots < 1 || batchSize < 1 || iterations < 0)

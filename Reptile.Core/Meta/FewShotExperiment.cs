@@ -14,13 +14,26 @@ public sealed class FewShotExperiment
 {
     private const ulong FinalStream = 0xF1A1;
 
+    /// <summary>The run's settings (validated by the constructor).</summary>
     public FewShotOptions Options { get; }
+    /// <summary>The meta-training classes.</summary>
     public FewShotDataset TrainSet { get; }
     /// <summary>Held-out classes for the interval evaluations, or null to train without a test set.</summary>
     public FewShotDataset? TestSet { get; }
+    /// <summary>The model being meta-trained: φ is its <see cref="Sequential.Parameters"/>.</summary>
     public Sequential Model { get; }
+    /// <summary>
+    /// The inner-loop optimizer, whose state (Adam's moments) is part of the run and of its checkpoints.
+    /// </summary>
     public Optimizer InnerOptimizer { get; }
+    /// <summary>
+    /// The outer loop; <see cref="Train"/> drives it, and <see cref="ReptileTrainer.Iteration"/> says how far it is.
+    /// </summary>
     public ReptileTrainer Trainer { get; }
+    /// <summary>
+    /// One row per meta-iteration done (loss, and accuracies where evaluated), saved with each checkpoint as
+    /// metrics.csv.
+    /// </summary>
     public MetricsLog Metrics { get; } = new();
     /// <summary>The processes sharing this run (null: this process alone). Each process divides the meta-batch and
     /// the evaluation tasks with the others; rank 0 alone runs the interval evaluations and writes checkpoints.</summary>
@@ -60,6 +73,7 @@ public sealed class FewShotExperiment
             throw new ArgumentException($"Class '{small.Name}' of the {which} set has {small.ImageCount} images; tasks need {perClass} per class.");
     }
 
+    /// <summary>The evaluation protocol of <see cref="Options"/> (a new instance each time).</summary>
     public FewShotEvaluator Evaluator => Options.CreateEvaluator();
 
     /// <summary>Continues from the checkpoint in <paramref name="folder"/> (weights, optimizer state, iteration, metrics).</summary>

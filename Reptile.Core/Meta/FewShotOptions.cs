@@ -12,27 +12,59 @@ namespace Reptile.Meta;
 /// run: inner optimizer, training tasks, trainer and evaluator.</summary>
 public sealed record FewShotOptions
 {
+    /// <summary>Seed of the run's random draws: initialisation, tasks, batches and evaluation tasks (--seed).</summary>
     public int Seed { get; init; }
+    /// <summary>N: classes per task, the model's outputs (--classes, 5).</summary>
     public int Classes { get; init; } = 5;
+    /// <summary>K: labelled images per class at evaluation (--shots, 5).</summary>
     public int Shots { get; init; } = 5;
     /// <summary>Shots per class while meta-training; 0 means <see cref="Shots"/>.</summary>
     public int TrainShots { get; init; }
+    /// <summary>Images per inner mini-batch (--inner-batch, 5).</summary>
     public int InnerBatch { get; init; } = 5;
+    /// <summary>Inner steps per meta-training task (--inner-iters, 20).</summary>
     public int InnerIters { get; init; } = 20;
+    /// <summary>
+    /// Draw inner mini-batches with replacement (--replacement); by default each pass goes through a task's samples
+    /// once.
+    /// </summary>
     public bool Replacement { get; init; }
+    /// <summary>Step size of the inner optimizer (--learning-rate, 0.001).</summary>
     public float LearningRate { get; init; } = 1e-3f;
+    /// <summary>
+    /// ε, the fraction of the way φ moves towards the tasks' weights, at the start (--meta-step, 0.1), in [0, 1].
+    /// </summary>
     public float MetaStep { get; init; } = 0.1f;
+    /// <summary>ε at the end, reached by linear annealing (--meta-step-final, 0.1), in [0, 1].</summary>
     public float MetaStepFinal { get; init; } = 0.1f;
+    /// <summary>Tasks per meta-iteration (--meta-batch, 1).</summary>
     public int MetaBatch { get; init; } = 1;
+    /// <summary>Meta-iterations to train (--meta-iters, 400 000).</summary>
     public int MetaIters { get; init; } = 400_000;
+    /// <summary>Images per fine-tuning mini-batch at evaluation (--eval-batch, 5).</summary>
     public int EvalBatch { get; init; } = 5;
+    /// <summary>Fine-tuning steps per evaluation task (--eval-iters, 50).</summary>
     public int EvalIters { get; init; } = 50;
+    /// <summary>Tasks of the final evaluation (--eval-samples, 10 000).</summary>
     public int EvalSamples { get; init; } = 10_000;
+    /// <summary>
+    /// Meta-iterations between the interval evaluations on one training and one test task (--eval-interval, 10).
+    /// </summary>
     public int EvalInterval { get; init; } = 10;
+    /// <summary>
+    /// Factor the parameters are multiplied by before each inner step (--weight-decay, 1: none), in (0, 1].
+    /// </summary>
     public float WeightDecay { get; init; } = 1f;
+    /// <summary>Predict an evaluation task's held-out images in one batch (--transductive).</summary>
     public bool Transductive { get; init; }
+    /// <summary>First-order MAML instead of Reptile (--foml).</summary>
     public bool Foml { get; init; }
+    /// <summary>
+    /// With <see cref="Foml"/>: images per class of the last inner mini-batch, held out of the others (--foml-tail);
+    /// null: the last batch is drawn like the rest.
+    /// </summary>
     public int? FomlTail { get; init; }
+    /// <summary>Plain SGD in the inner loop instead of Adam with β1 = 0 (--sgd).</summary>
     public bool Sgd { get; init; }
     /// <summary>How the inner Adam state flows between a meta-batch's tasks: supervised-reptile's chain, or
     /// averaged so the tasks can run in parallel.</summary>
@@ -43,6 +75,9 @@ public sealed record FewShotOptions
     /// <summary>Meta-iterations between checkpoints (one is also written at the end). Results do not depend on it.</summary>
     public int CheckpointInterval { get; init; } = 100;
 
+    /// <summary>
+    /// Images per class in meta-training tasks: <see cref="TrainShots"/>, or <see cref="Shots"/> when that is 0.
+    /// </summary>
     public int EffectiveTrainShots => TrainShots > 0 ? TrainShots : Shots;
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first property out of range.</summary>
@@ -122,6 +157,9 @@ public sealed record FewShotOptions
     public FewShotEvaluator CreateEvaluator() =>
         new(Classes, Shots, EvalBatch, EvalIters, Replacement, Transductive, WeightDecay);
 
+    /// <summary>
+    /// These options as JSON (what checkpoints store under "options"; <see cref="FromJson"/> reads it back).
+    /// </summary>
     public string ToJson() => JsonSerializer.Serialize(this, FewShotOptionsJson.Default.FewShotOptions);
 
     /// <summary>Options read back from <see cref="ToJson"/>'s text found in <paramref name="path"/>.</summary>

@@ -11,12 +11,23 @@ public sealed class FewShotTask
     private float[] images = [];
     private int[] labels = [];
 
+    /// <summary>Samples in the task (ways · shots).</summary>
     public int Count { get; private set; }
+    /// <summary>Values per image: <see cref="Height"/> · <see cref="Width"/>.</summary>
     public int Pixels { get; private set; }
+    /// <summary>Image height in pixels.</summary>
     public int Height { get; private set; }
+    /// <summary>Image width in pixels.</summary>
     public int Width { get; private set; }
 
+    /// <summary>
+    /// The pixels of sample <paramref name="sample"/>, row-major, as the dataset's encoding gives them. Valid until
+    /// the next draw.
+    /// </summary>
     public ReadOnlySpan<float> Image(int sample) => images.AsSpan(sample * Pixels, Pixels);
+    /// <summary>
+    /// The label of sample <paramref name="sample"/>: 0 … ways − 1, the order in which its class was drawn.
+    /// </summary>
     public int Label(int sample) => labels[sample];
 
     /// <summary>Makes room for <paramref name="count"/> samples of <paramref name="height"/> × <paramref name="width"/>,

@@ -17,11 +17,21 @@ public sealed class FewShotTaskSampler : ITaskSampler
     private readonly int[] classScratch = [], imageScratch = [];
     private int[] pool, heldOut;
 
+    /// <summary>N: classes per task.</summary>
     public int Ways { get; }
+    /// <summary>Images drawn per class, held-out ones included.</summary>
     public int Shots { get; }
+    /// <summary>Samples per inner mini-batch.</summary>
     public int BatchSize { get; }
+    /// <summary>
+    /// Inner steps per task (the last one trains on the held-out samples when <see cref="HeldOutIsLastBatch"/>).
+    /// </summary>
     public int Steps { get; }
+    /// <summary>
+    /// Whether mini-batches draw with replacement (else each epoch goes through the pool once, reshuffled).
+    /// </summary>
     public bool Replacement => batcher.Replacement;
+    /// <summary>Images per class held out of the mini-batches (0 in plain Reptile training).</summary>
     public int HeldOutPerClass { get; }
     /// <summary>True: the held-out samples are the last step's batch (FOML's tail); false: no step trains on them.</summary>
     public bool HeldOutIsLastBatch { get; }
@@ -33,6 +43,18 @@ public sealed class FewShotTaskSampler : ITaskSampler
     /// <summary>Indices of the samples the mini-batches are drawn from.</summary>
     public ReadOnlySpan<int> Pool => pool;
 
+    /// <summary>Tasks of <paramref name="ways"/> classes drawn from <paramref name="dataset"/>.</summary>
+    /// <param name="dataset">The classes to draw from.</param>
+    /// <param name="ways">Classes per task, at least 1 and at most the dataset's.</param>
+    /// <param name="shots">Images per class, at least 1.</param>
+    /// <param name="batchSize">Samples per inner mini-batch, at least 1.</param>
+    /// <param name="steps">Inner steps per task, at least 0.</param>
+    /// <param name="replacement">Draw mini-batches with replacement.</param>
+    /// <param name="heldOutPerClass">Images per class kept out of the mini-batches, less than
+    /// <paramref name="shots"/>.</param>
+    /// <param name="heldOutIsLastBatch">Train the last step on the held-out samples (first-order MAML's tail).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A count out of those ranges.</exception>
+    /// <exception cref="ArgumentException">More ways than the dataset has classes.</exception>
     public FewShotTaskSampler(FewShotDataset dataset, int ways, int shots, int batchSize, int steps,
         bool replacement = false, int heldOutPerClass = 0, bool heldOutIsLastBatch = false)
     {
@@ -71,6 +93,8 @@ public sealed class FewShotTaskSampler : ITaskSampler
     /// <summary>The samples to predict, for a task given whole.</summary>
     internal void SetHeldOut(int[] samples) => heldOut = samples;
 
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">A drawn class has fewer than <see cref="Shots"/> images.</exception>
     public int Sample(Rng rng)
     {
         if (dataset != null) Task.Sample(dataset, Ways, Shots, rng, classScratch, imageScratch);
@@ -99,6 +123,7 @@ public sealed class FewShotTaskSampler : ITaskSampler
         }
     }
 
+    /// <inheritdoc/>
     public TaskBatch Batch(int step, Rng rng)
     {
         if (HeldOutIsLastBatch && step == Steps - 1) return Fill(heldOut);
@@ -117,6 +142,9 @@ public sealed class FewShotTaskSampler : ITaskSampler
     /// <summary>An index buffer of <paramref name="size"/> entries owned by this sampler (for <see cref="Fill"/>).</summary>
     internal Span<int> IndexBuffer(int size) => batch.IndexBuffer(size);
 
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">This sampler works on a given task (an adaptation's), not on a
+    /// dataset.</exception>
     public ITaskSampler Clone() => dataset != null
         ? new FewShotTaskSampler(dataset, Ways, Shots, BatchSize, Steps, Replacement, HeldOutPerClass, HeldOutIsLastBatch)
         : throw new InvalidOperationException("A sampler over a given task is not cloned: each adaptation makes its own.");

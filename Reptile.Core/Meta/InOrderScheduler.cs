@@ -8,10 +8,14 @@ namespace Reptile.Meta;
 /// </summary>
 public sealed class InOrderScheduler(int threads = 1) : IMetaBatchScheduler
 {
+    /// <summary>Threads that split each task's large products, at least 1.</summary>
     public int Threads { get; } = threads >= 1 ? threads : throw new ArgumentOutOfRangeException(nameof(threads), threads, "at least one thread");
 
+    /// <inheritdoc/>
+    /// <remarks>Always 1: tasks run one after another.</remarks>
     public int Workers => 1;
 
+    /// <inheritdoc/>
     public void Run(MetaBatch batch)
     {
         using var split = WorkerPool.Use(Threads);

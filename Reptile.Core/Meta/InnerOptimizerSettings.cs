@@ -10,7 +10,10 @@ namespace Reptile.Meta;
 /// <param name="Epsilon">Adam's ε, added to √v.</param>
 public sealed record InnerOptimizerSettings(string Kind, float LearningRate, float Beta1 = 0f, float Beta2 = 0.999f, float Epsilon = 1e-8f)
 {
-    public const string AdamKind = "adam", SgdKind = "sgd";
+    /// <summary>The <see cref="Kind"/> of <see cref="Adam"/>.</summary>
+    public const string AdamKind = "adam";
+    /// <summary>The <see cref="Kind"/> of <see cref="Sgd"/>.</summary>
+    public const string SgdKind = "sgd";
 
     /// <summary>A fresh optimizer of these settings for <paramref name="parameterCount"/> parameters.</summary>
     /// <exception cref="NotSupportedException">An unknown kind.</exception>

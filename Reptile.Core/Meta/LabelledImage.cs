@@ -4,6 +4,8 @@ using Reptile.IO;
 namespace Reptile.Meta;
 
 /// <summary>A support example: an image and its label (any string; the labels of a support set name its classes).</summary>
+/// <param name="Label">The class the image belongs to.</param>
+/// <param name="Image">The example image (any size: it is resized to the model's input).</param>
 public sealed record LabelledImage(string Label, PixelImage Image)
 {
     /// <summary>The PNG at <paramref name="path"/>, labelled <paramref name="label"/>.</summary>

@@ -7,8 +7,13 @@ namespace Reptile.Meta;
 /// no more than <see cref="MaxPoints"/> points (a 100 000-iteration run has 10 000 intervals).</summary>
 public static class LearningCurve
 {
+    /// <summary>The most points a curve is drawn with.</summary>
     public const int MaxPoints = 250;
 
+    /// <summary>
+    /// The test and training accuracy curves of <paramref name="metrics"/> (moving averages over the eval intervals),
+    /// titled with the run's ways and shots.
+    /// </summary>
     public static SvgChart Plot(IReadOnlyList<MetricsRow> metrics, FewShotOptions options)
     {
         var (x, test, train, window) = Points(metrics);

@@ -13,7 +13,9 @@ public sealed class MetricsLog : IReadOnlyList<MetricsRow>
     private const string Header = "iteration,meta_step,train_loss,train_accuracy,test_accuracy";
     private readonly List<MetricsRow> rows = [];
 
+    /// <summary>Rows logged: the meta-iterations done.</summary>
     public int Count => rows.Count;
+    /// <summary>The row of meta-iteration <paramref name="index"/> (0-based).</summary>
     public MetricsRow this[int index] => rows[index];
 
     /// <summary>Appends the row of the next meta-iteration.</summary>
@@ -92,6 +94,7 @@ public sealed class MetricsLog : IReadOnlyList<MetricsRow>
 
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 
+    /// <summary>The rows in iteration order.</summary>
     public IEnumerator<MetricsRow> GetEnumerator() => rows.GetEnumerator();
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

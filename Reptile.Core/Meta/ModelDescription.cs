@@ -15,15 +15,23 @@ public sealed record ModelDescription
 {
     /// <summary>The layers in order, as <see cref="Layer.ToString"/> writes them.</summary>
     public required IReadOnlyList<string> Layers { get; init; }
+    /// <summary>Channels of the input images (1: gray).</summary>
     public int InputChannels { get; init; } = 1;
+    /// <summary>Height of the images the model takes, in pixels; an app's images are resized to it.</summary>
     public required int InputHeight { get; init; }
+    /// <summary>Width of the images the model takes, in pixels; an app's images are resized to it.</summary>
     public required int InputWidth { get; init; }
     /// <summary>How 8-bit pixels become input values.</summary>
     [JsonConverter(typeof(JsonStringEnumConverter<PixelEncoding>))]
     public PixelEncoding Encoding { get; init; }
     /// <summary>The model's outputs: the N of its N-way tasks.</summary>
     public required int Classes { get; init; }
+    /// <summary>
+    /// The inner optimizer the model was meta-trained with; adaptation fine-tunes with the same (and its saved
+    /// state).
+    /// </summary>
     public required InnerOptimizerSettings InnerOptimizer { get; init; }
+    /// <summary>How adaptation fine-tunes: the evaluation protocol the model was measured with.</summary>
     public required FineTuningSettings FineTuning { get; init; }
     /// <summary>True when the checkpoint had no description and this one was inferred from its tensors and options.</summary>
     [JsonIgnore] public bool Inferred { get; init; }
@@ -47,6 +55,9 @@ public sealed record ModelDescription
         FineTuning = new FineTuningSettings(options.EvalIters, options.EvalBatch, options.Replacement, options.WeightDecay, options.Transductive),
     };
 
+    /// <summary>
+    /// The description as the JSON stored in a checkpoint's metadata under <see cref="MetadataKey"/>.
+    /// </summary>
     public string ToJson() => JsonSerializer.Serialize(this, CheckpointJson.Default.ModelDescription);
 
     /// <summary>The description stored in a checkpoint's metadata; <paramref name="path"/> names the file in errors.</summary>

@@ -18,7 +18,10 @@ namespace Reptile.Meta;
 /// </summary>
 public static class ReptileCheckpoint
 {
+    /// <summary>The weights file of a checkpoint folder: safetensors with PyTorch state_dict names, and metadata naming the
+    /// inner optimizer's state file beside it (optimizer-NNNNNNN.safetensors). Written last: it commits the checkpoint.</summary>
     public const string ModelFile = "model.safetensors";
+    /// <summary>The metrics file of a checkpoint folder (see <see cref="MetricsLog"/>).</summary>
     public const string MetricsFile = "metrics.csv";
     private const string Format = "reptile-dotnet/1";
 

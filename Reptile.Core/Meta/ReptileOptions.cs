@@ -9,7 +9,12 @@ public sealed record ReptileOptions
     public float MetaStep { get; init; } = 0.1f;
     /// <summary>ε at the end: annealed linearly from <see cref="MetaStep"/> over <see cref="MetaIterations"/>.</summary>
     public float MetaStepFinal { get; init; } = 0.1f;
+    /// <summary>
+    /// Meta-iterations planned: the span over which ε anneals from <see cref="MetaStep"/> to
+    /// <see cref="MetaStepFinal"/>.
+    /// </summary>
     public int MetaIterations { get; init; } = 1000;
+    /// <summary>Seed of every random draw of the run (tasks, batches), so equal options give equal runs.</summary>
     public ulong Seed { get; init; }
     /// <summary>Threads: with <see cref="InnerStateMode.Averaged"/> the tasks of a meta-batch run on this many
     /// workers; with chained state (tasks in sequence) the large matrix products are split instead. Results
@@ -31,6 +36,7 @@ public sealed record ReptileOptions
         return (float)(frac * MetaStepFinal + (1 - frac) * MetaStep);
     }
 
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
         if (MetaBatch < 1) throw new ArgumentOutOfRangeException(nameof(MetaBatch), MetaBatch, "the meta-batch needs at least one task");

@@ -16,9 +16,11 @@ public sealed class ReptileTrainer
     private readonly IMetaBatchScheduler scheduler;
     private readonly MetaBatch batch;
 
+    /// <summary>The model whose parameters are φ, updated in place by each meta-iteration.</summary>
     public Sequential Model { get; }
     /// <summary>The inner optimizer whose state persists across tasks (and is checkpointed).</summary>
     public Optimizer InnerOptimizer { get; }
+    /// <summary>The outer loop's settings.</summary>
     public ReptileOptions Options { get; }
 
     /// <summary>Meta-iterations completed so far.</summary>

@@ -18,10 +18,15 @@ public sealed class SineEvaluator
     private readonly MseLoss supportLoss = new(), gridLoss = new();
     private readonly Tape tape = new();
 
+    /// <summary>K: support points the model is fine-tuned on, 1 … 50.</summary>
     public int Shots { get; }
+    /// <summary>Full-batch SGD steps of fine-tuning.</summary>
     public int Steps { get; }
+    /// <summary>The fine-tuning SGD step size.</summary>
     public float LearningRate { get; }
 
+    /// <summary>The paper's sine-wave evaluation: 10 shots, 32 steps of SGD at 0.02 by default.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shots"/> is not in 1 … 50.</exception>
     public SineEvaluator(int shots = 10, int steps = 32, float learningRate = 0.02f)
     {
         if (shots < 1 || shots > SineWaveTask.GridSize) throw new ArgumentOutOfRangeException(nameof(shots), shots, $"must be in 1..{SineWaveTask.GridSize}");
@@ -35,6 +40,12 @@ public sealed class SineEvaluator
     }
 
     /// <summary>One evaluation task: its sine, the support points, and predictions on the grid before and after fine-tuning.</summary>
+    /// <param name="Task">The sine wave.</param>
+    /// <param name="SupportX">The K grid points fine-tuned on.</param>
+    /// <param name="SupportY">The wave's values there.</param>
+    /// <param name="Before">Predictions on the 50-point grid before fine-tuning.</param>
+    /// <param name="After">Predictions on the grid after fine-tuning.</param>
+    /// <param name="Mse">Mean squared error over the grid after fine-tuning.</param>
     public sealed record Episode(SineWaveTask Task, float[] SupportX, float[] SupportY, float[] Before, float[] After, double Mse);
 
     /// <summary>Fine-tunes a copy of <paramref name="initial"/> on test task <paramref name="taskIndex"/>.</summary>

@@ -14,10 +14,17 @@ public sealed class SineTaskSampler : ITaskSampler
     private readonly MseLoss loss = new();
     private SineWaveTask task;
 
+    /// <summary>Grid points per inner mini-batch, 1 … 50.</summary>
     public int BatchSize { get; }
+    /// <summary>Passes over the 50 grid points per task.</summary>
     public int Epochs { get; }
     private int BatchesPerEpoch => SineWaveTask.GridSize / BatchSize;
 
+    /// <summary>
+    /// Sine tasks trained in mini-batches of <paramref name="batchSize"/> points for <paramref name="epochs"/> epochs
+    /// (the demo: 10 and 1).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A batch size outside 1 … 50, or no epoch.</exception>
     public SineTaskSampler(int batchSize = 10, int epochs = 1)
     {
         if (batchSize < 1 || batchSize > SineWaveTask.GridSize) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"must be in 1..{SineWaveTask.GridSize}");
@@ -28,6 +35,7 @@ public sealed class SineTaskSampler : ITaskSampler
         loss.Target = targets;
     }
 
+    /// <inheritdoc/>
     public int Sample(Rng rng)
     {
         task = SineWaveTask.Sample(rng);
@@ -37,6 +45,7 @@ public sealed class SineTaskSampler : ITaskSampler
         return BatchesPerEpoch * Epochs;
     }
 
+    /// <inheritdoc/>
     public TaskBatch Batch(int step, Rng rng)
     {
         int b = step % BatchesPerEpoch;
@@ -53,5 +62,6 @@ public sealed class SineTaskSampler : ITaskSampler
         return new TaskBatch(inputs, loss);
     }
 
+    /// <inheritdoc/>
     public ITaskSampler Clone() => new SineTaskSampler(BatchSize, Epochs);
 }

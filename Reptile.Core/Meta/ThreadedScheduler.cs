@@ -10,6 +10,8 @@ namespace Reptile.Meta;
 /// </summary>
 public sealed class ThreadedScheduler : IMetaBatchScheduler
 {
+    /// <inheritdoc/>
+    /// <remarks>The smaller of the threads and the meta-batch.</remarks>
     public int Workers { get; }
 
     /// <param name="threads">Threads to use.</param>
@@ -21,6 +23,8 @@ public sealed class ThreadedScheduler : IMetaBatchScheduler
         Workers = Math.Min(threads, metaBatch);
     }
 
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The batch's tasks chain their inner state.</exception>
     public void Run(MetaBatch batch)
     {
         if (!batch.TasksAreIndependent)

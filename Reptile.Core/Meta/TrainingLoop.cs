@@ -10,7 +10,12 @@ namespace Reptile.Meta;
 internal static class TrainingLoop
 {
     /// <summary>Trains until <paramref name="total"/> meta-iterations are done; returns the seconds it took.</summary>
+    /// <param name="trainer">The trainer, stepped from its current <see cref="ReptileTrainer.Iteration"/>.</param>
+    /// <param name="metrics">Receives one row per meta-iteration.</param>
+    /// <param name="total">The iteration to stop at.</param>
     /// <param name="afterStep">Called with each finished iteration's index and its row in <paramref name="metrics"/>.</param>
+    /// <param name="progress">Receives the progress after every step, or null.</param>
+    /// <param name="cancel">Checked before each meta-iteration: cancelling throws <see cref="OperationCanceledException"/>.</param>
     public static double Run(ReptileTrainer trainer, MetricsLog metrics, int total, Action<int, int>? afterStep,
         IProgress<TrainingProgress>? progress, CancellationToken cancel)
     {

@@ -11,13 +11,30 @@ public sealed class Adam : Optimizer
 {
     private long step;
 
+    /// <summary>Step size α, positive.</summary>
     public float LearningRate { get; }
+    /// <summary>
+    /// Decay of the first-moment (mean gradient) average, in [0, 1); 0 (supervised-reptile's inner loop) means no
+    /// momentum.
+    /// </summary>
     public float Beta1 { get; }
+    /// <summary>Decay of the second-moment (squared gradient) average, in [0, 1).</summary>
     public float Beta2 { get; }
+    /// <summary>Added to √v in the denominator, for stability.</summary>
     public float Epsilon { get; }
+    /// <summary>The first-moment estimates m, one per parameter (checkpointed as "adam.m").</summary>
     public float[] FirstMoment { get; }
+    /// <summary>The second-moment estimates v, one per parameter (checkpointed as "adam.v").</summary>
     public float[] SecondMoment { get; }
 
+    /// <summary>Adam for a model of <paramref name="parameterCount"/> parameters, its moments at zero.</summary>
+    /// <param name="parameterCount">Length of the parameter buffers it will step
+    /// (<see cref="Layers.Sequential.ParameterCount"/>).</param>
+    /// <param name="learningRate">Step size, positive.</param>
+    /// <param name="beta1">First-moment decay in [0, 1).</param>
+    /// <param name="beta2">Second-moment decay in [0, 1).</param>
+    /// <param name="epsilon">Added to √v.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A learning rate not positive or a β outside [0, 1).</exception>
     public Adam(int parameterCount, float learningRate, float beta1 = 0f, float beta2 = 0.999f, float epsilon = 1e-8f)
     {
         if (!(learningRate > 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "must be positive");
@@ -29,10 +46,17 @@ public sealed class Adam : Optimizer
         State = [("adam.m", FirstMoment), ("adam.v", SecondMoment)];
     }
 
+    /// <summary>Steps taken (t of the bias correction), checkpointed with the moments.</summary>
     public override long StepCount { get => step; set => step = value; }
 
+    /// <summary>The moments m and v, named as checkpoints store them.</summary>
     public override IReadOnlyList<(string Name, float[] Values)> State { get; }
 
+    /// <summary>
+    /// One Adam step: updates the moments from <paramref name="gradients"/> and moves <paramref name="parameters"/>
+    /// by lr·√(1−β2ᵗ)/(1−β1ᵗ)·m/(√v + ε).
+    /// </summary>
+    /// <exception cref="ArgumentException">The buffers are not the size this optimizer was built for.</exception>
     public override unsafe void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         if (parameters.Length != FirstMoment.Length || gradients.Length != FirstMoment.Length)
@@ -58,6 +82,7 @@ public sealed class Adam : Optimizer
         }
     }
 
+    /// <inheritdoc/>
     public override Optimizer Clone()
     {
         var copy = new Adam(FirstMoment.Length, LearningRate, Beta1, Beta2, Epsilon);
@@ -65,5 +90,6 @@ public sealed class Adam : Optimizer
         return copy;
     }
 
+    /// <summary>The settings, e.g. "Adam(lr 0.001, β1 0, β2 0.999, ε 1E-08)".</summary>
     public override string ToString() => $"Adam(lr {LearningRate}, β1 {Beta1}, β2 {Beta2}, ε {Epsilon})";
 }

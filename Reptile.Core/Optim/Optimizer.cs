@@ -6,6 +6,10 @@ namespace Reptile.Optim;
 /// </summary>
 public abstract class Optimizer
 {
+    /// <summary>
+    /// Updates <paramref name="parameters"/> in place from <paramref name="gradients"/> (same length: a model's
+    /// <see cref="Layers.Sequential.Parameters"/> and <see cref="Layers.Sequential.Gradients"/>), advancing any state.
+    /// </summary>
     public abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients);
 
     /// <summary>Named state buffers (e.g. Adam's moments), for checkpoints.</summary>
