@@ -123,6 +123,7 @@ public sealed record GradientCheckSettings(double Step = 1e-3, double RelativeTo
 /// <param name="LargestAnalytic">The largest |gradient| of that input (the scale the relative tolerance uses).</param>
 public sealed record GradientMismatch(int Input, string InputDescription, int Coordinate, double Analytic, double Numeric, double LargestAnalytic)
 {
+    /// <summary>One line: the input, the coordinate, both values and the scale.</summary>
     public override string ToString() =>
         $"input {Input} ({InputDescription}), coordinate {Coordinate}: analytic {Analytic:G6}, numeric {Numeric:G6} (|grad| max {LargestAnalytic:G4})";
 }
