@@ -43,17 +43,18 @@ internal static class BuildInfo
         return found.Count == 0 ? "SSE only" : string.Join(", ", found);
     }
 
-    /// <summary>A note when the CPU could run a wider path than this build compiled for (a Native AOT binary
-    /// published for a lower instruction set than the machine's), else null.</summary>
+    /// <summary>A note when the CPU could run a wider path than the one in use (a Native AOT binary published for a
+    /// lower instruction set than the machine's, or the JIT told to leave wide vectors alone), else null.</summary>
     public static string? NarrowerThanCpu()
     {
         if (!X86Base.IsSupported) return null;
         var (_, features7, _, _) = X86Base.CpuId(7, 0);
         bool cpuAvx512 = (features7 & (1 << 16)) != 0, cpuAvx2 = (features7 & (1 << 5)) != 0;
         SimdPath cpuBest = cpuAvx512 ? SimdPath.Vector512 : cpuAvx2 ? SimdPath.Vector256 : Simd.Best;
-        return cpuBest > Simd.Best
-            ? $"note: the CPU could run the {cpuBest} path; this build was compiled for a lower instruction set (see README, Native AOT)."
-            : null;
+        if (cpuBest <= Simd.Best) return null;
+        return RuntimeFeature.IsDynamicCodeCompiled
+            ? $"note: the CPU could run the {cpuBest} path; the runtime has wider vectors turned off (DOTNET_EnableAVX512 or similar settings)."
+            : $"note: the CPU could run the {cpuBest} path; this binary was compiled for a lower instruction set (IlcInstructionSet; see README, Native AOT).";
     }
 
     /// <summary>The lines `reptile --version` and `reptile info` print.</summary>
