@@ -13,8 +13,9 @@ public static class ReptileCli
         Recursive = true,
     };
 
-    public static RootCommand Build() =>
-        new("Reptile for .NET: first-order meta-learning (Nichol, Achiam & Schulman, 2018) on a pure-managed SIMD engine")
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Reptile for .NET: first-order meta-learning (Nichol, Achiam & Schulman, 2018) on a pure-managed SIMD engine")
         {
             VerboseOption,
             SineCommand.Create(),
@@ -22,7 +23,11 @@ public static class ReptileCli
             ImagesCommand.Create(),
             ClassifyCommand.Create(),
             BenchCommand.Create(),
+            InfoCommand.Create(),
         };
+        InfoCommand.ReplaceVersionAction(root);
+        return root;
+    }
 
     public static int Run(string[] args)
     {

@@ -76,7 +76,7 @@ internal sealed unsafe class MpiLibrary
         return true;
     }
 
-    public void Finalize()
+    public void FinalizeMpi()
     {
         int flag;
         Check(finalized(&flag), "MPI_Finalized");

@@ -73,6 +73,6 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     {
         if (disposed) return;
         disposed = true;
-        if (ownsInitialization) mpi.Finalize();
+        if (ownsInitialization) mpi.FinalizeMpi();
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Reptile.Data;
+using Reptile.Kernels;
 using Reptile.Meta;
 
 namespace Reptile.Cli.Commands;
@@ -55,7 +56,7 @@ internal static class BenchCommand
                 workload += $", inner state {parse.GetValue(innerState)}" + (group == null ? "" : $", {group.Size} MPI ranks");
             }
             int warmup = Math.Max(3, n / 10);
-            Console.WriteLine($"{workload}: {warmup} warm-up + {n} timed meta-iterations on {t} thread(s)");
+            Console.WriteLine($"{workload}: {warmup} warm-up + {n} timed meta-iterations on {t} thread(s), SIMD path {Simd.Best} ({BuildInfo.Compilation})");
             var result = ConsoleProgress.Run("benchmark", p => MetaIterationBenchmark.Measure(workload, trainer, n, warmup, p));
             Console.WriteLine($"{result.MedianMs:F3} ms per meta-iteration (median; mean {result.MeanMs:F3}), {result.IterationsPerSecond:F1} meta-iterations/s");
             if (parse.GetValue(json) is { } path)

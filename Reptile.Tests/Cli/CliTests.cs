@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Reptile.Cli;
+using Reptile.Kernels;
 using Reptile.Tests.Support;
 
 namespace Reptile.Tests.Cli;
@@ -25,6 +26,18 @@ public class CliTests
         var (code, _, error) = Reptile(args);
         Assert.Equal(2, code);
         Assert.Contains("error:", error);
+    }
+
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("info")]
+    public void VersionAndInfoNameTheRuntimeAndTheSimdPath(string argument)
+    {
+        var (code, output, error) = Reptile(argument);
+        Assert.True(code == 0, error);
+        Assert.StartsWith("reptile ", output);
+        Assert.Contains(", JIT,", output);
+        Assert.Contains($"simd path: {Simd.Best}", output);
     }
 
     [Fact]
