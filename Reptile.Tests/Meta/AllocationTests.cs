@@ -13,6 +13,7 @@ public class AllocationTests
 {
     private static long AllocatedBy(Action action, int warmup, int runs)
     {
+        BlockingWaits.Warm(2);
         for (int i = 0; i < warmup; i++) action();
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < runs; i++) action();

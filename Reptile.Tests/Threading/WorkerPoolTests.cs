@@ -227,6 +227,7 @@ public class WorkerPoolTests
     {
         var output = new float[1 << 16];
         var ids = new int[output.Length];
+        BlockingWaits.Warm(2);
         using (WorkerPool.Use(2))
         {
             WorkerPool.For(output.Length, 64, long.MaxValue, new Squares(output, ids));
