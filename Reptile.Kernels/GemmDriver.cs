@@ -83,9 +83,8 @@ internal static unsafe class GemmDriver
         }
     }
 
-    /// <param name="pa">Packed A panels; when <paramref name="aDirect"/> is set, only the panels from row
-    /// <paramref name="directRows"/> on, packed from 0.</param>
-    /// <param name="aDirect">Unpacked A read in place for rows below directRows, lda floats per k step.</param>
+    // pa: packed A panels; when aDirect is set, only the panels from row directRows on, packed from 0.
+    // aDirect: unpacked A read in place for rows below directRows, lda floats per k step.
     private static void Macro<TK>(float* pa, float* aDirect, nint lda, int directRows, float* pb, float* c, int ldc,
                                   int mc, int nc, int kc, bool add, float* tile)
         where TK : IGemmMicroKernel

@@ -60,7 +60,9 @@ public class NativeAotTests
     [AotFact]
     public void PublishesWithoutWarnings()
     {
-        var warnings = Aot.Value.Log.Split('\n').Where(l => l.Contains(": warning ")).Distinct().ToList();
+        // SourceLink notes that a clone's remote is a local folder (CI clones from one) or missing: a fact about where
+        // the sources came from, not about the build, so it is the one warning left out.
+        var warnings = Aot.Value.Log.Split('\n').Where(l => l.Contains(": warning ") && !l.Contains("Microsoft.Build.Tasks.Git.targets")).Distinct().ToList();
         Assert.True(warnings.Count == 0, "dotnet publish -p:PublishAot=true warned:\n" + string.Join("\n", warnings));
     }
 
