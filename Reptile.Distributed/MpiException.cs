@@ -14,8 +14,12 @@ public sealed class MpiException : Exception
 
     /// <summary>A failure outside an MPI call, such as no loadable MPI library; <see cref="Call"/> is empty.</summary>
     /// <param name="message">What failed and what to do about it.</param>
-    /// <param name="inner">The underlying failure, if any (e.g. the library loader's).</param>
-    public MpiException(string message, Exception? inner = null) : base(message, inner) => Call = "";
+    public MpiException(string message) : base(message) => Call = "";
+
+    /// <summary>A failure outside an MPI call caused by <paramref name="inner"/>; <see cref="Call"/> is empty.</summary>
+    /// <param name="message">What failed and what to do about it.</param>
+    /// <param name="inner">The underlying failure (e.g. the library loader's).</param>
+    public MpiException(string message, Exception inner) : base(message, inner) => Call = "";
 
     /// <summary>The MPI function that failed (empty when the library itself could not be loaded).</summary>
     public string Call { get; }

@@ -24,8 +24,14 @@ public static class Gemm
     /// op(B) is k×n: B is stored k×n row-major, or n×k row-major when <paramref name="transB"/>.
     /// </summary>
     public static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
-                                Span<float> c, int m, int n, int k, bool accumulate = false) =>
+                                Span<float> c, int m, int n, int k, bool accumulate) =>
         Multiply(a, transA, b, transB, c, m, n, k, accumulate, new GemmBlock(0, m, 0, n));
+
+    /// <summary>C (m×n) = op(A)·op(B): <see cref="Multiply(ReadOnlySpan{float}, bool, ReadOnlySpan{float}, bool, Span{float}, int, int, int, bool)"/>
+    /// without accumulating.</summary>
+    public static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
+                                Span<float> c, int m, int n, int k) =>
+        Multiply(a, transA, b, transB, c, m, n, k, false, new GemmBlock(0, m, 0, n));
 
     /// <summary>
     /// The <paramref name="block"/> of <see cref="Multiply(ReadOnlySpan{float}, bool, ReadOnlySpan{float}, bool, Span{float}, int, int, int, bool)"/>'s
