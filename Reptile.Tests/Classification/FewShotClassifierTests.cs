@@ -153,7 +153,10 @@ public class FewShotClassifierTests
         foreach (var model in new[] { Models.Omniglot(5), Models.MiniImageNet(5), Models.SineMlp(), new Sequential(new BatchNorm2d(3, 1e-5f, trackRunningStats: true, momentum: 0.2f)) })
             Assert.Equal(model.Layers.Select(l => l.ToString()), model.Layers.Select(l => Layer.Parse(l.ToString()!).ToString()));
         Assert.Equal("Conv2d(1, 64, kernel_size=3, stride=2, padding=1)", Models.Omniglot(5).Layers[0].ToString());
-        foreach (var bad in new[] { "Conv3d(1, 2, 3)", "Linear(4)", "Linear(4, 5, 6)", "Linear(4, x)", "Linear(in_features=4, out_features=5, bias=False)", "ReLU", "" })
+        Assert.Equal("MaxPool2d(kernel_size=2, stride=2, ceil_mode=True)", Models.MiniImageNet(5).Layers[2].ToString());
+        Assert.True(((MaxPool2d)Layer.Parse("MaxPool2d(kernel_size=2, stride=2, ceil_mode=True)")).CeilMode);
+        Assert.False(((MaxPool2d)Layer.Parse("MaxPool2d(kernel_size=2, stride=2)")).CeilMode);
+        foreach (var bad in new[] { "MaxPool2d(2, ceil_mode=maybe)", "Conv3d(1, 2, 3)", "Linear(4)", "Linear(4, 5, 6)", "Linear(4, x)", "Linear(in_features=4, out_features=5, bias=False)", "ReLU", "" })
             Assert.Throws<FormatException>(() => Layer.Parse(bad));
     }
 }
