@@ -78,7 +78,7 @@ public sealed class FewShotClassifier
 
         var (model, optimizer) = labels.Count == Description.Classes ? Copy(options) : CopyWithNewOutputLayer(labels.Count, options);
         var task = new FewShotTask();
-        task.Resize(examples.Length, Description.InputHeight, Description.InputWidth);
+        task.Resize(examples.Length, Description.InputChannels, Description.InputHeight, Description.InputWidth);
         for (int i = 0; i < examples.Length; i++)
         {
             Encode(examples[i].Image, task.WritableImage(i));
@@ -91,11 +91,12 @@ public sealed class FewShotClassifier
         return new AdaptedClassifier(this, model, tasks, labels, options.Transductive ?? tuning.Transductive);
     }
 
-    /// <summary>Writes <paramref name="image"/> as the model's input (resized, then encoded as the training data was).</summary>
+    /// <summary>Writes <paramref name="image"/> as the model's input: converted to the model's channels, resized and
+    /// encoded as the training data was (<see cref="ImageFolderDataset"/>: nearest for gray, area for colour).</summary>
     internal void Encode(PixelImage image, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(image);
-        image.Resize(Description.InputWidth, Description.InputHeight).Encode(Description.Encoding, destination);
+        image.ToChannels(Description.InputChannels).Resize(Description.InputWidth, Description.InputHeight).Encode(Description.Encoding, destination);
     }
 
     private (Sequential, Optimizer) Copy(AdaptationOptions options)
