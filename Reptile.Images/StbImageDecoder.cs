@@ -58,6 +58,28 @@ public sealed class StbImageDecoder : IImageDecoder
         return colorMapType == 1 ? bits is 8 or 16 : bits is 8 or 15 or 16 or 24 or 32;
     }
 
+    private static byte[] Header(Stream stream)
+    {
+        var header = new byte[ImageDecoders.HeaderLength];
+        int length = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        return header[..length];
+    }
+
+    /// <summary>stb_image decodes a JPEG without a scan (a header alone, or one cut off before its data) to an image
+    /// of whatever its buffers held: a file must at least have a start-of-scan marker (FF DA).</summary>
+    private static void RequireScan(Stream stream, string sourceName)
+    {
+        var buffer = new byte[1 << 16];
+        int previous = -1;
+        for (int n; (n = stream.Read(buffer)) > 0;)
+            for (int i = 0; i < n; i++)
+            {
+                if (previous == 0xFF && buffer[i] == 0xDA) return;
+                previous = buffer[i];
+            }
+        throw new InvalidFileException(sourceName, null, "image data", "the JPEG has no scan (start-of-scan marker FF DA): truncated or not an image");
+    }
+
     /// <inheritdoc/>
     public PixelImage Decode(Stream stream, string sourceName, ReadLimits limits)
     {
@@ -78,6 +100,8 @@ public sealed class StbImageDecoder : IImageDecoder
             throw new InvalidFileException(sourceName, null, "width × height",
                 $"{header.Width}x{header.Height} is over the {limits.MaxImagePixels}-pixel limit (ReadLimits.MaxImagePixels); refused before decoding");
         bool gray = header.ColorComponents is ColorComponents.Grey or ColorComponents.GreyAlpha;
+        stream.Position = start;
+        if (FormatOf(Header(stream)) == "JPEG") RequireScan(stream, sourceName);
         stream.Position = start;
         ImageResult result;
         try { result = ImageResult.FromStream(stream, gray ? ColorComponents.Grey : ColorComponents.RedGreenBlue); }
