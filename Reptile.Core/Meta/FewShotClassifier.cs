@@ -40,6 +40,9 @@ public sealed class FewShotClassifier
         catch (FormatException e) { throw new IO.InvalidFileException(path, null, ModelDescription.MetadataKey, e.Message, e); }
         if (model.Layers[^1] is not Linear { OutFeatures: var outputs } || outputs != description.Classes)
             throw new IO.InvalidFileException(path, null, ModelDescription.MetadataKey, $"the layers do not end in a Linear layer of {description.Classes} outputs");
+        if (model.Layers[0] is Conv2d { InChannels: var inputs } && inputs != description.InputChannels)
+            throw new IO.InvalidFileException(path, null, ModelDescription.MetadataKey,
+                $"the first layer takes {inputs} channel(s) but the input is described as {description.InputChannels}");
         var optimizer = description.InnerOptimizer.Create(model.ParameterCount);
         var info = ReptileCheckpoint.Load(checkpointFolder, model, optimizer);
         return new FewShotClassifier(model, optimizer, description, info.Iteration);
