@@ -107,6 +107,7 @@ public class ImageFormatTests
     [Theory]
     [InlineData("blocks.bmp")]
     [InlineData("blocks.gif")]
+    [InlineData("blocks.tga")]
     public void LosslessFormatsGiveExactlyThePixelsOfThePng(string file)
     {
         var png = PixelImage.Load(Fixture("blocks.png"));
