@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Reptile.Cli.Commands;
+using Reptile.Images;
 
 namespace Reptile.Cli;
 
@@ -12,6 +13,9 @@ public static class ReptileCli
         Description = $"Print the stack trace with an error (also: {ExitCodes.VerboseVariable}=1)",
         Recursive = true,
     };
+
+    // Every command reads JPEG, BMP, GIF, TGA and interlaced PNG as well as Core's PNG.
+    static ReptileCli() => ReptileImages.Register();
 
     public static RootCommand Build()
     {

@@ -4,7 +4,7 @@
 # for RS0016. Run it after adding, changing or removing a public API, then review the diff and commit it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for project in Reptile.Kernels Reptile.Core Reptile.Distributed; do
+for project in Reptile.Kernels Reptile.Core Reptile.Distributed Reptile.Images; do
   # Starting from an empty Unshipped list drops removed APIs (RS0017) as well as adding new ones.
   printf '#nullable enable\n' > "$project/PublicAPI.Unshipped.txt"
   dotnet format analyzers "$project/$project.csproj" --diagnostics RS0016 --severity warn

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs Reptile.Kernels, Reptile.Core and Reptile.Distributed into artifacts/packages, builds samples/FewShotApp
+# Packs Reptile.Kernels, Reptile.Core, Reptile.Distributed and Reptile.Images into artifacts/packages, builds samples/FewShotApp
 # against those packages (not the projects), then runs it as an app would: `train` in one process, `classify` in
 # another. Exits non-zero when any step fails or the sample's accuracy is not clearly above chance.
 set -euo pipefail
@@ -12,7 +12,7 @@ restored="$root/artifacts/sample-packages"
 rm -rf "$restored" "$packages"/Reptile.*
 mkdir -p "$packages"
 
-for project in Reptile.Kernels Reptile.Core Reptile.Distributed; do
+for project in Reptile.Kernels Reptile.Core Reptile.Distributed Reptile.Images; do
   dotnet pack "$project/$project.csproj" -c Release -o "$packages" --nologo -v quiet
 done
 version=$(dotnet msbuild Reptile.Core/Reptile.Core.csproj -getProperty:PackageVersion)

@@ -12,8 +12,8 @@ internal static class ClassifyCommand
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint folder (model.safetensors) written by `reptile omniglot` or `reptile images`", Required = true };
-        var support = new Option<string>("--support") { Description = "Labelled examples: DIR/<label>/<image>.png", Required = true };
-        var query = new Option<string[]>("--query") { Description = "Images to label: PNG files, or folders of them", Required = true, AllowMultipleArgumentsPerToken = true };
+        var support = new Option<string>("--support") { Description = "Labelled examples: DIR/<label>/<image> (PNG, JPEG, BMP, GIF, TGA)", Required = true };
+        var query = new Option<string[]>("--query") { Description = "Images to label: image files, or folders of them", Required = true, AllowMultipleArgumentsPerToken = true };
         var transductive = new Option<bool>("--transductive") { Description = "Predict all queries in one batch (default: each with the support examples, as evaluation does)" };
         var steps = new Option<int?>("--steps") { Description = "Fine-tuning steps (default: the checkpoint's)" };
         var seed = CliOptions.Seed();
@@ -50,7 +50,7 @@ internal static class ClassifyCommand
             var done = clock.Elapsed;
 
             var d = classifier.Description;
-            Console.Error.WriteLine($"{d.Classes}-way model, {d.InputWidth}×{d.InputHeight} {d.Encoding.ToString().ToLowerInvariant()} input{(d.Inferred ? " (inferred: checkpoint without a description)" : "")}; " +
+            Console.Error.WriteLine($"{d.Classes}-way model, {d.InputWidth}×{d.InputHeight} {(d.InputChannels == 3 ? "colour (RGB)" : d.Encoding.ToString().ToLowerInvariant())} input{(d.Inferred ? " (inferred: checkpoint without a description)" : "")}; " +
                 $"{examples.Count} examples of {adapted.Labels.Count} labels; {(adapted.Transductive ? "transductive" : "non-transductive")}");
             for (int q = 0; q < queries.Count; q++)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{queries[q]} → {predictions[q].Label} ({predictions[q].Confidence:F3})"));
@@ -72,7 +72,7 @@ internal static class ClassifyCommand
         return command;
     }
 
-    /// <summary>Each --query as given, or the PNG files under it (in name order) when it is a folder.</summary>
+    /// <summary>Each --query as given, or the image files under it (in name order) when it is a folder.</summary>
     private static IReadOnlyList<string> QueryFiles(string[] queries)
     {
         var files = new List<string>();
@@ -80,8 +80,8 @@ internal static class ClassifyCommand
         {
             if (Directory.Exists(q))
             {
-                var found = Directory.GetFiles(q, "*.png", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
-                if (found.Length == 0) throw new UsageException($"--query {q}: the folder holds no .png images.");
+                var found = Directory.GetFiles(q, "*", SearchOption.AllDirectories).Where(ImageDecoders.IsImageFile).Order(StringComparer.Ordinal).ToArray();
+                if (found.Length == 0) throw new UsageException($"--query {q}: the folder holds no images ({ImageDecoders.Extensions}).");
                 files.AddRange(found);
             }
             else files.Add(q);

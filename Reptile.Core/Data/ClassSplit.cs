@@ -46,6 +46,6 @@ public static class ClassSplit
         var trainClasses = augmentRotations
             ? train.SelectMany(c => new[] { 0, 90, 180, 270 }.Select(d => (FewShotClass)new RotatedClass(c, d))).ToArray()
             : train;
-        return (new FewShotDataset(trainClasses, all.Height, all.Width, all.Encoding), new FewShotDataset(test, all.Height, all.Width, all.Encoding));
+        return (new FewShotDataset(trainClasses, all.Channels, all.Height, all.Width, all.Encoding), new FewShotDataset(test, all.Channels, all.Height, all.Width, all.Encoding));
     }
 }

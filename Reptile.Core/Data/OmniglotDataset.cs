@@ -113,7 +113,7 @@ public static class OmniglotDataset
                 }
                 perFile[k] = classes;
             });
-            return new FewShotDataset(perFile.SelectMany(c => c).ToArray(), Size, Size, PixelEncoding.Binary);
+            return new FewShotDataset(perFile.SelectMany(c => c).ToArray(), 1, Size, Size, PixelEncoding.Binary);
         }
         catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
         {
@@ -216,7 +216,7 @@ public static class OmniglotDataset
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
-        return new FewShotDataset(classes, Size, Size, PixelEncoding.Binary);
+        return new FewShotDataset(classes, 1, Size, Size, PixelEncoding.Binary);
     }
 
     private static PngImage Decode(PngFile file, Dictionary<string, ZipArchive> zips, ReadLimits limits)

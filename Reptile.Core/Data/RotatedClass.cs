@@ -34,6 +34,8 @@ public sealed class RotatedClass : FewShotClass
     public override int Height => inner.Height;
     /// <inheritdoc/>
     public override int Width => inner.Width;
+    /// <inheritdoc/>
+    public override int Channels => inner.Channels;
 
     /// <summary>
     /// Writes image <paramref name="index"/> of the inner class, rotated, as Height·Width floats, row-major.
@@ -49,23 +51,29 @@ public sealed class RotatedClass : FewShotClass
             inner.CopyImage(index, destination);
             return;
         }
-        int h = Height, w = Width, n = h * w;
-        float[]? rented = n > 4096 ? System.Buffers.ArrayPool<float>.Shared.Rent(n) : null;
-        Span<float> src = rented != null ? rented.AsSpan(0, n) : stackalloc float[n];
+        int h = Height, w = Width, n = h * w, total = ImageLength;
+        float[]? rented = total > 4096 ? System.Buffers.ArrayPool<float>.Shared.Rent(total) : null;
+        Span<float> all = rented != null ? rented.AsSpan(0, total) : stackalloc float[total];
         try
         {
-            inner.CopyImage(index, src);
-            switch (Degrees)
+            inner.CopyImage(index, all);
+            // Each channel's plane rotates on its own.
+            for (int ch = 0; ch < Channels; ch++)
             {
-                case 90: // out[r, c] = in[c, w-1-r]
-                    for (int r = 0; r < h; r++) for (int c = 0; c < w; c++) destination[r * w + c] = src[c * w + (w - 1 - r)];
-                    break;
-                case 180:
-                    for (int i = 0; i < n; i++) destination[i] = src[n - 1 - i];
-                    break;
-                default: // 270: out[r, c] = in[w-1-c, r]
-                    for (int r = 0; r < h; r++) for (int c = 0; c < w; c++) destination[r * w + c] = src[(w - 1 - c) * w + r];
-                    break;
+                var src = all.Slice(ch * n, n);
+                var dst = destination.Slice(ch * n, n);
+                switch (Degrees)
+                {
+                    case 90: // out[r, c] = in[c, w-1-r]
+                        for (int r = 0; r < h; r++) for (int c = 0; c < w; c++) dst[r * w + c] = src[c * w + (w - 1 - r)];
+                        break;
+                    case 180:
+                        for (int i = 0; i < n; i++) dst[i] = src[n - 1 - i];
+                        break;
+                    default: // 270: out[r, c] = in[w-1-c, r]
+                        for (int r = 0; r < h; r++) for (int c = 0; c < w; c++) dst[r * w + c] = src[(w - 1 - c) * w + r];
+                        break;
+                }
             }
         }
         finally

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Reptile.Data;
 
 namespace Reptile.IO;
 
@@ -32,7 +33,8 @@ public sealed class PngImage
 }
 
 /// <summary>
-/// A pure managed, non-interlaced PNG decoder producing grayscale. Colour is reduced to luminance with
+/// A pure managed, non-interlaced PNG decoder producing grayscale (<see cref="DecodeFile"/>) or the file's own
+/// channels (<see cref="DecodePixels(Stream, string, ReadLimits?)"/>). For gray, colour is reduced to luminance with
 /// ITU-R 601-2 weights in PIL's fixed point (L = (19595 R + 38470 G + 7471 B + 2^15) >> 16, as convert("L")); alpha is ignored.
 /// Files are untrusted: a bad one throws <see cref="InvalidFileException"/>; chunk lengths are checked against the bytes
 /// left, the image size against <see cref="ReadLimits.MaxImagePixels"/> and against what the compressed data can
@@ -56,7 +58,19 @@ public static class PngDecoder
     public static PngImage Decode(Stream stream, string sourceName, ReadLimits? limits = null) =>
         Decode(stream, new FileSource(sourceName), ReadLimits.Or(limits));
 
+    /// <summary>Decodes a PNG from <paramref name="stream"/> keeping its colour: 1 channel for a gray PNG, 3 (RGB) for
+    /// a colour or palette one; alpha is dropped and 16-bit samples keep their high byte.</summary>
+    /// <exception cref="InvalidFileException">Not a supported PNG, or over <paramref name="limits"/>.</exception>
+    public static PixelImage DecodePixels(Stream stream, string sourceName, ReadLimits? limits = null) =>
+        DecodePixels(stream, new FileSource(sourceName), ReadLimits.Or(limits));
+
     internal static PngImage Decode(Stream stream, FileSource source, ReadLimits limits)
+    {
+        var image = DecodePixels(stream, source, limits);
+        return new PngImage(image.Width, image.Height, image.Channels == 1 ? image.Pixels.ToArray() : image.ToGray().Pixels.ToArray());
+    }
+
+    internal static PixelImage DecodePixels(Stream stream, FileSource source, ReadLimits limits)
     {
         ArgumentNullException.ThrowIfNull(stream);
         Span<byte> sig = stackalloc byte[8];
@@ -158,7 +172,7 @@ public static class PngDecoder
         }
 
         Unfilter(raw, stride, height, header.BytesPerPixel, source);
-        return new PngImage(width, height, ToGray(raw, width, height, stride, header.ColorType, header.BitDepth, palette, source));
+        return ToPixels(raw, width, height, stride, header.ColorType, header.BitDepth, palette, source);
     }
 
     /// <summary>The IHDR fields, checked, and the sizes they imply.</summary>
@@ -241,20 +255,16 @@ public static class PngDecoder
         }
     }
 
-    private static byte[] ToGray(byte[] raw, int width, int height, int stride, int colorType, int bitDepth, byte[]? palette, FileSource source)
+    /// <summary>The unfiltered rows as 8-bit pixels: 1 channel for gray (types 0, 4), 3 for colour (2, 6 and palettes);
+    /// alpha is dropped, 16-bit samples keep their high byte, 1/2/4-bit gray is scaled to 0..255.</summary>
+    private static PixelImage ToPixels(byte[] raw, int width, int height, int stride, int colorType, int bitDepth, byte[]? palette, FileSource source)
     {
-        var gray = new byte[width * height];
-        byte[]? paletteGray = null;
-        if (palette != null && colorType == 3)
-        {
-            paletteGray = new byte[256];
-            for (int i = 0; i < palette.Length / 3; i++)
-                paletteGray[i] = Luma(palette[3 * i], palette[3 * i + 1], palette[3 * i + 2]);
-        }
+        int channels = colorType is 0 or 4 ? 1 : 3;
+        var pixels = new byte[width * height * channels];
         for (int r = 0; r < height; r++)
         {
             var row = raw.AsSpan(r * (stride + 1) + 1, stride);
-            var dst = gray.AsSpan(r * width, width);
+            var dst = pixels.AsSpan(r * width * channels, width * channels);
             switch (colorType, bitDepth)
             {
                 case (0, 8): row.CopyTo(dst); break;
@@ -271,18 +281,18 @@ public static class PngDecoder
                         int index = bitDepth == 8 ? row[x] : Sample(row, x, bitDepth);
                         if (index >= palette!.Length / 3)
                             throw source.Invalid("palette index", $"{index} is out of range ({palette.Length / 3} entries).");
-                        dst[x] = paletteGray![index];
+                        palette.AsSpan(3 * index, 3).CopyTo(dst[(3 * x)..]);
                     }
                     break;
-                case (2, 8): for (int x = 0; x < width; x++) dst[x] = Luma(row[3 * x], row[3 * x + 1], row[3 * x + 2]); break;
-                case (2, 16): for (int x = 0; x < width; x++) dst[x] = Luma(row[6 * x], row[6 * x + 2], row[6 * x + 4]); break;
+                case (2, 8): row[..(3 * width)].CopyTo(dst); break;
+                case (2, 16): for (int i = 0; i < 3 * width; i++) dst[i] = row[2 * i]; break;
                 case (4, 8): for (int x = 0; x < width; x++) dst[x] = row[2 * x]; break;
                 case (4, 16): for (int x = 0; x < width; x++) dst[x] = row[4 * x]; break;
-                case (6, 8): for (int x = 0; x < width; x++) dst[x] = Luma(row[4 * x], row[4 * x + 1], row[4 * x + 2]); break;
-                case (6, 16): for (int x = 0; x < width; x++) dst[x] = Luma(row[8 * x], row[8 * x + 2], row[8 * x + 4]); break;
+                case (6, 8): for (int x = 0; x < width; x++) { dst[3 * x] = row[4 * x]; dst[3 * x + 1] = row[4 * x + 1]; dst[3 * x + 2] = row[4 * x + 2]; } break;
+                case (6, 16): for (int x = 0; x < width; x++) { dst[3 * x] = row[8 * x]; dst[3 * x + 1] = row[8 * x + 2]; dst[3 * x + 2] = row[8 * x + 4]; } break;
             }
         }
-        return gray;
+        return PixelImage.Own(width, height, channels, pixels);
     }
 
     /// <summary>The x-th packed sample (MSB first) of a row with 1, 2 or 4 bits per sample.</summary>
@@ -292,6 +302,4 @@ public static class PngDecoder
         return (row[bit >> 3] >> (8 - bits - (bit & 7))) & ((1 << bits) - 1);
     }
 
-    // 16-bit samples keep their high byte.
-    private static byte Luma(int r, int g, int b) => (byte)((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16);
 }

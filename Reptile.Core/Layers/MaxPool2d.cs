@@ -2,38 +2,42 @@ using Reptile.Autograd;
 
 namespace Reptile.Layers;
 
-/// <summary>PyTorch's nn.MaxPool2d(size, stride) without padding (floor mode).</summary>
+/// <summary>PyTorch's nn.MaxPool2d(size, stride, ceil_mode) without padding.</summary>
 public sealed class MaxPool2d : Layer
 {
     private readonly ChannelMajorOp layout = new();
     private readonly MaxPool2dOp op = new();
 
-    /// <summary>Side of the square pooling window, in pixels.</summary>
+    /// <summary>The window's height and width.</summary>
     public int Size { get; }
-    /// <summary>Step between windows, in pixels.</summary>
+
+    /// <summary>The step between windows (the window size unless given).</summary>
     public int Stride { get; }
 
-    /// <summary>Max pooling over <paramref name="size"/>×<paramref name="size"/> windows.</summary>
-    /// <param name="size">Window side in pixels, at least 1.</param>
-    /// <param name="stride">Step between windows, at least 1; by default the window size (windows do not
-    /// overlap).</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size or stride below 1.</exception>
-    public MaxPool2d(int size, int? stride = null)
+    /// <summary>
+    /// PyTorch's ceil_mode: the output size is rounded up, so a last window that runs past the edge pools the
+    /// part inside. With size = stride = 2 this is TensorFlow's max_pooling2d(padding='same'), which
+    /// supervised-reptile's Mini-ImageNet model uses.
+    /// </summary>
+    public bool CeilMode { get; }
+
+    /// <summary>A max pool of size×size windows every <paramref name="stride"/> (default: the size).</summary>
+    public MaxPool2d(int size, int? stride = null, bool ceilMode = false)
     {
         Size = size > 0 ? size : throw new ArgumentOutOfRangeException(nameof(size));
         Stride = stride ?? size;
         if (Stride <= 0) throw new ArgumentOutOfRangeException(nameof(stride));
+        CeilMode = ceilMode;
     }
 
-    /// <summary>
-    /// [N, C, H, W] → [N, C, (H − size) / stride + 1, (W − size) / stride + 1], the maximum of each window.
-    /// </summary>
-    /// <exception cref="ArgumentException">The input is not 4-d, or the window is larger than the image.</exception>
-    public override Tensor Forward(Tensor input, Tape? tape) => op.Forward(layout.Apply(input, tape), Size, Stride, tape);
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input, Tape? tape) => op.Forward(layout.Apply(input, tape), Size, Stride, tape, CeilMode);
 
     /// <inheritdoc/>
-    public override Layer CloneConfiguration() => new MaxPool2d(Size, Stride);
+    public override Layer CloneConfiguration() => new MaxPool2d(Size, Stride, CeilMode);
 
-    /// <inheritdoc/>
-    public override string ToString() => $"MaxPool2d(kernel_size={Size}, stride={Stride})";
+    /// <summary>PyTorch's repr: <c>MaxPool2d(kernel_size=2, stride=2)</c>, with <c>ceil_mode=True</c> when set.</summary>
+    public override string ToString() => CeilMode
+        ? $"MaxPool2d(kernel_size={Size}, stride={Stride}, ceil_mode=True)"
+        : $"MaxPool2d(kernel_size={Size}, stride={Stride})";
 }

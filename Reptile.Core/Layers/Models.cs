@@ -9,10 +9,10 @@ public static class Models
 
     /// <summary>supervised-reptile's Omniglot model for 28×28 gray images: 4 × [conv 3×3, 64, stride 2,
     /// padding 1 → batch norm → ReLU] → flatten → dense(ways). Names 0.* … 13.*.</summary>
-    public static Sequential Omniglot(int ways, int imageSize = 28, float batchNormEpsilon = 1e-3f)
+    public static Sequential Omniglot(int ways, int imageSize = 28, float batchNormEpsilon = 1e-3f, int inputChannels = 1)
     {
         var layers = new List<Layer>();
-        int channels = 1, size = imageSize;
+        int channels = inputChannels, size = imageSize;
         for (int i = 0; i < 4; i++)
         {
             layers.Add(new Conv2d(channels, 64, 3, stride: 2, padding: 1));
@@ -27,19 +27,20 @@ public static class Models
     }
 
     /// <summary>supervised-reptile's Mini-ImageNet model for 84×84 RGB images: 4 × [conv 3×3, 32, padding 1 →
-    /// batch norm → max-pool 2×2 → ReLU] → flatten → dense(ways).</summary>
-    public static Sequential MiniImageNet(int ways, int imageSize = 84, float batchNormEpsilon = 1e-3f)
+    /// batch norm → max-pool 2×2 (ceil mode, TensorFlow's padding='same') → ReLU] → flatten → dense(ways); 84 → 42 →
+    /// 21 → 11 → 6, so 32·6·6 = 1152 features. Names 0.* … 17.*.</summary>
+    public static Sequential MiniImageNet(int ways, int imageSize = 84, float batchNormEpsilon = 1e-3f, int inputChannels = 3)
     {
         var layers = new List<Layer>();
-        int channels = 3, size = imageSize;
+        int channels = inputChannels, size = imageSize;
         for (int i = 0; i < 4; i++)
         {
             layers.Add(new Conv2d(channels, 32, 3, stride: 1, padding: 1));
             layers.Add(new BatchNorm2d(32, batchNormEpsilon));
-            layers.Add(new MaxPool2d(2));
+            layers.Add(new MaxPool2d(2, ceilMode: true));
             layers.Add(new Relu());
             channels = 32;
-            size /= 2;
+            size = (size + 1) / 2;
         }
         layers.Add(new Flatten());
         layers.Add(new Linear(32 * size * size, ways));

@@ -44,7 +44,7 @@ public sealed class AdaptedClassifier
         ArgumentNullException.ThrowIfNull(queries);
         if (queries.Count == 0) return [];
         var task = tasks.Task;
-        task.Resize(supportCount + queries.Count, task.Height, task.Width, keep: supportCount);
+        task.Resize(supportCount + queries.Count, task.Channels, task.Height, task.Width, keep: supportCount);
         var held = new int[queries.Count];
         for (int q = 0; q < queries.Count; q++)
         {

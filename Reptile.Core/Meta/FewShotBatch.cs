@@ -3,7 +3,7 @@ using Reptile.Objectives;
 
 namespace Reptile.Meta;
 
-/// <summary>An input tensor [B, 1, H, W] and its labels, filled from a task's samples; reused across steps.</summary>
+/// <summary>An input tensor [B, C, H, W] and its labels, filled from a task's samples; reused across steps.</summary>
 internal sealed class FewShotBatch
 {
     private readonly int[] shape = new int[4];
@@ -14,7 +14,7 @@ internal sealed class FewShotBatch
 
     public void Fill(FewShotTask task, ReadOnlySpan<int> samples)
     {
-        shape[0] = samples.Length; shape[1] = 1; shape[2] = task.Height; shape[3] = task.Width;
+        shape[0] = samples.Length; shape[1] = task.Channels; shape[2] = task.Height; shape[3] = task.Width;
         Inputs.Reshape(shape, requiresGrad: false);
         if (Loss.Labels.Length < samples.Length) Loss.Labels = new int[samples.Length];
         var x = Inputs.Values;

@@ -41,6 +41,9 @@ public sealed class FewShotClassifier
         catch (FormatException e) { throw new IO.InvalidFileException(path, null, ModelDescription.MetadataKey, e.Message, e); }
         if (model.Layers[^1] is not Linear { OutFeatures: var outputs } || outputs != description.Classes)
             throw new IO.InvalidFileException(path, null, ModelDescription.MetadataKey, $"the layers do not end in a Linear layer of {description.Classes} outputs");
+        if (model.Layers[0] is Conv2d { InChannels: var inputs } && inputs != description.InputChannels)
+            throw new IO.InvalidFileException(path, null, ModelDescription.MetadataKey,
+                $"the first layer takes {inputs} channel(s) but the input is described as {description.InputChannels}");
         var optimizer = description.InnerOptimizer.Create(model.ParameterCount);
         var info = ReptileCheckpoint.Load(checkpointFolder, model, optimizer);
         return new FewShotClassifier(model, optimizer, description, info.Iteration);
@@ -79,7 +82,7 @@ public sealed class FewShotClassifier
 
         var (model, optimizer) = options.ReinitializeOutputLayer ? CopyWithNewOutputLayer(labels.Count, options) : Copy(options);
         var task = new FewShotTask();
-        task.Resize(examples.Length, Description.InputHeight, Description.InputWidth);
+        task.Resize(examples.Length, Description.InputChannels, Description.InputHeight, Description.InputWidth);
         for (int i = 0; i < examples.Length; i++)
         {
             Encode(examples[i].Image, task.WritableImage(i));
@@ -92,11 +95,12 @@ public sealed class FewShotClassifier
         return new AdaptedClassifier(this, model, tasks, labels, options.Transductive ?? tuning.Transductive);
     }
 
-    /// <summary>Writes <paramref name="image"/> as the model's input (resized, then encoded as the training data was).</summary>
+    /// <summary>Writes <paramref name="image"/> as the model's input: converted to the model's channels, resized and
+    /// encoded as the training data was (<see cref="ImageFolderDataset"/>: nearest for gray, area for colour).</summary>
     internal void Encode(PixelImage image, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(image);
-        image.Resize(Description.InputWidth, Description.InputHeight).Encode(Description.Encoding, destination);
+        image.ToChannels(Description.InputChannels).Resize(Description.InputWidth, Description.InputHeight).Encode(Description.Encoding, destination);
     }
 
     private (Sequential, Optimizer) Copy(AdaptationOptions options)

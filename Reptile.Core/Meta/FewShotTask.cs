@@ -11,13 +11,15 @@ public sealed class FewShotTask
     private float[] images = [];
     private int[] labels = [];
 
-    /// <summary>Samples in the task (ways · shots).</summary>
+    /// <summary>How many samples the task holds.</summary>
     public int Count { get; private set; }
-    /// <summary>Values per image: <see cref="Height"/> · <see cref="Width"/>.</summary>
+    /// <summary>The floats of one sample: Channels · Height · Width.</summary>
     public int Pixels { get; private set; }
-    /// <summary>Image height in pixels.</summary>
+    /// <summary>Channels per pixel (1 or 3).</summary>
+    public int Channels { get; private set; } = 1;
+    /// <summary>Image height.</summary>
     public int Height { get; private set; }
-    /// <summary>Image width in pixels.</summary>
+    /// <summary>Image width.</summary>
     public int Width { get; private set; }
 
     /// <summary>
@@ -32,10 +34,10 @@ public sealed class FewShotTask
 
     /// <summary>Makes room for <paramref name="count"/> samples of <paramref name="height"/> × <paramref name="width"/>,
     /// keeping the first <paramref name="keep"/> samples (an app's support set, to which queries are appended).</summary>
-    internal void Resize(int count, int height, int width, int keep = 0)
+    internal void Resize(int count, int channels, int height, int width, int keep = 0)
     {
-        if (keep > 0 && (height != Height || width != Width)) throw new ArgumentException("Kept samples must have the new size.", nameof(keep));
-        Height = height; Width = width; Pixels = height * width;
+        if (keep > 0 && (height != Height || width != Width || channels != Channels)) throw new ArgumentException("Kept samples must have the new size.", nameof(keep));
+        Channels = channels; Height = height; Width = width; Pixels = channels * height * width;
         if (images.Length < count * Pixels) Array.Resize(ref images, count * Pixels);
         if (labels.Length < count) Array.Resize(ref labels, count);
         Count = count;
@@ -53,7 +55,7 @@ public sealed class FewShotTask
         var classes = dataset.Classes;
         if (ways > classes.Count)
             throw new ArgumentException($"A {ways}-way task needs {ways} classes but the dataset has {classes.Count}.");
-        Height = dataset.Height; Width = dataset.Width; Pixels = Height * Width;
+        Channels = dataset.Channels; Height = dataset.Height; Width = dataset.Width; Pixels = Channels * Height * Width;
         Count = ways * shots;
         if (images.Length < Count * Pixels) images = new float[Count * Pixels];
         if (labels.Length < Count) labels = new int[Count];

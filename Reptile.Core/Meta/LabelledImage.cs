@@ -8,11 +8,12 @@ namespace Reptile.Meta;
 /// <param name="Image">The example image (any size: it is resized to the model's input).</param>
 public sealed record LabelledImage(string Label, PixelImage Image)
 {
-    /// <summary>The PNG at <paramref name="path"/>, labelled <paramref name="label"/>.</summary>
-    public static LabelledImage Load(string label, string path, ReadLimits? limits = null) => new(label, PixelImage.Load(path, limits));
+    /// <summary>The image at <paramref name="path"/> (as <see cref="PixelImage.Load(string, int?, ReadLimits?)"/> reads it), labelled <paramref name="label"/>.</summary>
+    public static LabelledImage Load(string label, string path, ReadLimits? limits = null) => new(label, PixelImage.Load(path, limits: limits));
 
-    /// <summary>A support set laid out as <c>root/&lt;label&gt;/&lt;image&gt;.png</c> (labels and images in name order).</summary>
-    /// <exception cref="InvalidFileException">No label folders, or a label folder without PNG images, or a bad image.</exception>
+    /// <summary>A support set laid out as <c>root/&lt;label&gt;/&lt;image&gt;</c> (labels and images in name order; images
+    /// are the files the registered <see cref="ImageDecoders"/> read, PNG by default).</summary>
+    /// <exception cref="InvalidFileException">No label folders, or a label folder without images, or a bad image.</exception>
     public static IReadOnlyList<LabelledImage> LoadFolder(string root, ReadLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(root);
@@ -23,9 +24,9 @@ public sealed record LabelledImage(string Label, PixelImage Image)
         var examples = new List<LabelledImage>();
         foreach (var folder in labels)
         {
-            var files = Directory.GetFiles(folder).Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            var files = Directory.GetFiles(folder).Where(ImageDecoders.IsImageFile)
                 .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToArray();
-            if (files.Length == 0) throw new InvalidFileException(folder, null, "images", "the label folder holds no .png images");
+            if (files.Length == 0) throw new InvalidFileException(folder, null, "images", $"the label folder holds no images ({ImageDecoders.Extensions})");
             examples.AddRange(files.Select(f => Load(Path.GetFileName(folder), f, limits)));
         }
         return examples;

@@ -15,11 +15,11 @@ public sealed record ModelDescription
 {
     /// <summary>The layers in order, as <see cref="Layer.ToString"/> writes them.</summary>
     public required IReadOnlyList<string> Layers { get; init; }
-    /// <summary>Channels of the input images (1: gray).</summary>
+    /// <summary>Channels of the input images (1 gray, 3 RGB), from the training data; new images are converted to them.</summary>
     public int InputChannels { get; init; } = 1;
-    /// <summary>Height of the images the model takes, in pixels; an app's images are resized to it.</summary>
+    /// <summary>Height of the input images.</summary>
     public required int InputHeight { get; init; }
-    /// <summary>Width of the images the model takes, in pixels; an app's images are resized to it.</summary>
+    /// <summary>Width of the input images.</summary>
     public required int InputWidth { get; init; }
     /// <summary>How 8-bit pixels become input values.</summary>
     [JsonConverter(typeof(JsonStringEnumConverter<PixelEncoding>))]
@@ -47,6 +47,7 @@ public sealed record ModelDescription
     public static ModelDescription Of(Sequential model, FewShotDataset trainSet, FewShotOptions options) => new()
     {
         Layers = model.Layers.Select(l => l.ToString()!).ToArray(),
+        InputChannels = trainSet.Channels,
         InputHeight = trainSet.Height,
         InputWidth = trainSet.Width,
         Encoding = trainSet.Encoding,
@@ -68,7 +69,9 @@ public sealed record ModelDescription
         catch (JsonException e) { throw new InvalidFileException(path, null, MetadataKey, $"not a model description ({e.Message})", e); }
         if (description == null || description.Layers.Count == 0)
             throw new InvalidFileException(path, null, MetadataKey, "lists no layers");
-        if (description.InputChannels < 1 || description.InputHeight < 1 || description.InputWidth < 1 || description.Classes < 1)
+        if (description.InputChannels is not (1 or 3))
+            throw new InvalidFileException(path, null, MetadataKey, $"input channels {description.InputChannels} is not 1 (gray) or 3 (RGB)");
+        if ( description.InputHeight < 1 || description.InputWidth < 1 || description.Classes < 1)
             throw new InvalidFileException(path, null, MetadataKey, "input size and classes must be positive");
         return description;
     }

@@ -148,12 +148,39 @@ public class FewShotClassifierTests
     }
 
     [Fact]
+    public void ACheckpointWhoseInputChannelsContradictItsFirstLayerIsAClearError()
+    {
+        var folder = Directory.CreateTempSubdirectory("reptile-channels-").FullName;
+        var model = Models.MiniImageNet(5, imageSize: 16).Initialize(new Rng(1));
+        var description = new ModelDescription
+        {
+            Layers = model.Layers.Select(l => l.ToString()!).ToArray(),
+            InputChannels = 1, // the first convolution takes 3
+            InputHeight = 16,
+            InputWidth = 16,
+            Classes = 5,
+            InnerOptimizer = InnerOptimizerSettings.Of(new Optim.Sgd(0.1f)),
+            FineTuning = new FineTuningSettings(5, 5, false, 1f, false),
+        };
+        ReptileCheckpoint.Save(folder, model, new Optim.Sgd(0.1f), 1, extra: new Dictionary<string, string> { [ModelDescription.MetadataKey] = description.ToJson() });
+        var e = Assert.Throws<InvalidFileException>(() => FewShotClassifier.Load(folder));
+        Assert.Equal(ModelDescription.MetadataKey, e.Field);
+        Assert.Contains("3 channel(s)", e.Message);
+        // The same checkpoint described truthfully loads.
+        ReptileCheckpoint.Save(folder, model, new Optim.Sgd(0.1f), 1, extra: new Dictionary<string, string> { [ModelDescription.MetadataKey] = (description with { InputChannels = 3 }).ToJson() });
+        Assert.Equal(3, FewShotClassifier.Load(folder).Description.InputChannels);
+    }
+
+    [Fact]
     public void LayerDescriptionsReadBackToTheSameLayers()
     {
         foreach (var model in new[] { Models.Omniglot(5), Models.MiniImageNet(5), Models.SineMlp(), new Sequential(new BatchNorm2d(3, 1e-5f, trackRunningStats: true, momentum: 0.2f)) })
             Assert.Equal(model.Layers.Select(l => l.ToString()), model.Layers.Select(l => Layer.Parse(l.ToString()!).ToString()));
         Assert.Equal("Conv2d(1, 64, kernel_size=3, stride=2, padding=1)", Models.Omniglot(5).Layers[0].ToString());
-        foreach (var bad in new[] { "Conv3d(1, 2, 3)", "Linear(4)", "Linear(4, 5, 6)", "Linear(4, x)", "Linear(in_features=4, out_features=5, bias=False)", "ReLU", "" })
+        Assert.Equal("MaxPool2d(kernel_size=2, stride=2, ceil_mode=True)", Models.MiniImageNet(5).Layers[2].ToString());
+        Assert.True(((MaxPool2d)Layer.Parse("MaxPool2d(kernel_size=2, stride=2, ceil_mode=True)")).CeilMode);
+        Assert.False(((MaxPool2d)Layer.Parse("MaxPool2d(kernel_size=2, stride=2)")).CeilMode);
+        foreach (var bad in new[] { "MaxPool2d(2, ceil_mode=maybe)", "Conv3d(1, 2, 3)", "Linear(4)", "Linear(4, 5, 6)", "Linear(4, x)", "Linear(in_features=4, out_features=5, bias=False)", "ReLU", "" })
             Assert.Throws<FormatException>(() => Layer.Parse(bad));
     }
 }

@@ -60,6 +60,71 @@ internal static class PngTestEncoder
         return png.ToArray();
     }
 
+    /// <summary>
+    /// A real Adam7-interlaced PNG of <paramref name="samples"/> ([row, column·channels], each &lt; 2^bitDepth): the seven
+    /// passes' sub-images, each packed and filtered on its own (filter of pass row r: <paramref name="filterOfRow"/>).
+    /// </summary>
+    public static byte[] EncodeInterlaced(int width, int height, int colorType, int bitDepth, int[,] samples,
+        Func<int, int>? filterOfRow = null, byte[]? palette = null)
+    {
+        int channels = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
+        int bpp = Math.Max(1, channels * bitDepth / 8);
+        ReadOnlySpan<(int Row, int Column, int RowStep, int ColumnStep)> passes =
+            [(0, 0, 8, 8), (0, 4, 8, 8), (4, 0, 8, 4), (0, 2, 4, 4), (2, 0, 4, 2), (0, 1, 2, 2), (1, 0, 2, 1)];
+        var filtered = new MemoryStream();
+        foreach (var pass in passes)
+        {
+            int passWidth = (width - pass.Column + pass.ColumnStep - 1) / pass.ColumnStep;
+            int passHeight = (height - pass.Row + pass.RowStep - 1) / pass.RowStep;
+            if (passWidth <= 0 || passHeight <= 0) continue; // an empty pass has no rows, not even filter bytes
+            var sub = new int[passHeight, passWidth * channels];
+            for (int r = 0; r < passHeight; r++)
+                for (int c = 0; c < passWidth; c++)
+                    for (int k = 0; k < channels; k++)
+                        sub[r, c * channels + k] = samples[pass.Row + r * pass.RowStep, (pass.Column + c * pass.ColumnStep) * channels + k];
+            FilterRows(Pack(sub, bitDepth), bpp, filterOfRow, filtered);
+        }
+        return Assemble(width, height, colorType, bitDepth, filtered.ToArray(), palette, interlaced: true);
+    }
+
+    /// <summary>Appends each row with its filter byte, filtered against the row above (zeros above the first).</summary>
+    private static void FilterRows(byte[][] rows, int bpp, Func<int, int>? filterOfRow, Stream filtered)
+    {
+        var prior = new byte[rows.Length > 0 ? rows[0].Length : 0];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            int f = filterOfRow?.Invoke(r) ?? 0;
+            var row = rows[r];
+            filtered.WriteByte((byte)f);
+            for (int i = 0; i < row.Length; i++)
+            {
+                int a = i >= bpp ? row[i - bpp] : 0, b = prior[i], c = i >= bpp ? prior[i - bpp] : 0;
+                int pred = f switch { 0 => 0, 1 => a, 2 => b, 3 => (a + b) >> 1, _ => Paeth(a, b, c) };
+                filtered.WriteByte((byte)(row[i] - pred));
+            }
+            prior = row;
+        }
+    }
+
+    private static byte[] Assemble(int width, int height, int colorType, int bitDepth, byte[] filtered, byte[]? palette, bool interlaced)
+    {
+        var compressed = new MemoryStream();
+        using (var z = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) z.Write(filtered);
+        var png = new MemoryStream();
+        png.Write([137, 80, 78, 71, 13, 10, 26, 10]);
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr, (uint)width);
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), (uint)height);
+        ihdr[8] = (byte)bitDepth;
+        ihdr[9] = (byte)colorType;
+        ihdr[12] = (byte)(interlaced ? 1 : 0);
+        WriteChunk(png, "IHDR", ihdr);
+        if (palette != null) WriteChunk(png, "PLTE", palette);
+        WriteChunk(png, "IDAT", compressed.ToArray());
+        WriteChunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
     /// <summary>Packs samples (each &lt; 2^bitDepth) MSB first into rows; for 16-bit, samples are big-endian pairs.</summary>
     public static byte[][] Pack(int[,] samples, int bitDepth)
     {

@@ -30,6 +30,16 @@ public class UntrustedFileTests : IDisposable
         return task.Result;
     }
 
+    [Fact]
+    public void AFifoNamedAsAJpegIsRefusedUnopenedByTheImageDecoders()
+    {
+        Reptile.Images.ReptileImages.Register();
+        var fifo = Fifo(System.IO.Path.Combine(dir.Path, "photo.jpg"));
+        var e = RefusedWithin10Seconds(() => Reptile.Data.PixelImage.Load(fifo));
+        Assert.Equal(fifo, e.FilePath);
+        Assert.Equal("file type", e.Field);
+    }
+
     private string ClassFolderWithOnePng()
     {
         var classDir = Path.Combine(dir.Path, "images", "a");

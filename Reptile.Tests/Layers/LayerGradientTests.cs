@@ -84,14 +84,16 @@ public class LayerGradientTests
     [Fact]
     public void MaxPool2dMatchesFiniteDifferences() => Property.ForAll(rng =>
     {
-        int c = rng.Pick(1, 2, 3), n = rng.Pick(1, 2), hw = rng.Pick(2, 4, 5, 7), size = rng.Pick(2, 3);
-        if (hw < size) return;
-        var x = Tensor.Zeros(true, n, c, hw, hw);
+        int c = rng.Pick(1, 2, 3), n = rng.Pick(1, 2), h = rng.Pick(2, 4, 5, 7), w = rng.Pick(2, 3, 5, 6), size = rng.Pick(2, 3);
+        bool ceil = rng.Pick(false, true);
+        if (h < size || w < size) return;
+        var x = Tensor.Zeros(true, n, c, h, w);
         // Distinct values 0.05 apart: no ties, no argmax change within the finite-difference step.
         var v = x.Values;
         for (int i = 0; i < v.Length; i++) v[i] = 0.05f * i;
         rng.Shuffle(v);
-        AssertGradients(new MaxPool2d(size), x, rng);
+        // Odd sizes in ceil mode put partial windows on the bottom and right edges.
+        AssertGradients(new MaxPool2d(size, ceilMode: ceil), x, rng);
     }, runs: 50);
 
     [Fact]

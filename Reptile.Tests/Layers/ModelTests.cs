@@ -20,8 +20,8 @@ public class ModelTests
     public void MiniImageNetModelMapsRgb84ToLogits()
     {
         var model = Models.MiniImageNet(5).Initialize(new Rng(1));
-        // 84 → 42 → 21 → 10 → 5 after four 2×2 pools: 32·5·5 features.
-        Assert.Equal(new[] { 5, 800 }, model.GetParameter("17.weight").Tensor.Shape.ToArray());
+        // 84 → 42 → 21 → 11 → 6 after four 2×2 pools in ceil mode (TensorFlow's 'same'): 32·6·6 features.
+        Assert.Equal(new[] { 5, 1152 }, model.GetParameter("17.weight").Tensor.Shape.ToArray());
         var x = Tensor.Zeros(false, 2, 3, 84, 84);
         var rng = new Rng(2);
         for (int i = 0; i < x.Length; i++) x.Values[i] = rng.NextFloat();

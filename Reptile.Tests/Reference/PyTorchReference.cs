@@ -53,14 +53,7 @@ internal sealed class PyTorchReference : IDisposable
     /// <paramref name="absoluteOnly"/> (true value 0) are compared with an absolute tolerance.</summary>
     public void CheckGradients(Sequential model, Loss loss, Tensor input, ISet<string>? absoluteOnly = null)
     {
-        LoadParameters(model, "p.");
-        var tape = new Tape();
-        model.ZeroGrad();
-        var output = model.Forward(input, tape);
-        AssertClose("logits", output.Values, Floats("logits"));
-        var value = loss.Forward(output, tape);
-        Assert.True(Math.Abs(value.Values[0] - Scalar("loss")) <= 1e-4 * Math.Abs(Scalar("loss")), $"loss {value.Values[0]} vs {Scalar("loss")}");
-        tape.Backward(value);
+        CheckForwardAndBackward(model, loss, input);
         foreach (var p in model.NamedParameters)
         {
             var theirs = Floats("g." + p.Name);
@@ -72,8 +65,24 @@ internal sealed class PyTorchReference : IDisposable
         }
     }
 
+    /// <summary>Loads <c>p.*</c>, checks the logits and the loss against the reference, and leaves d loss / d param
+    /// in <c>model.Gradients</c>.</summary>
+    public void CheckForwardAndBackward(Sequential model, Loss loss, Tensor input)
+    {
+        LoadParameters(model, "p.");
+        var tape = new Tape();
+        model.ZeroGrad();
+        var output = model.Forward(input, tape);
+        AssertClose("logits", output.Values, Floats("logits"));
+        var value = loss.Forward(output, tape);
+        Assert.True(Math.Abs(value.Values[0] - Scalar("loss")) <= 1e-4 * Math.Abs(Scalar("loss")), $"loss {value.Values[0]} vs {Scalar("loss")}");
+        tape.Backward(value);
+    }
+
     /// <summary>Replays the reference's task batches through the real trainer and compares φ afterwards.</summary>
-    public void CheckMetaIteration(Sequential model, Func<int, int, (Tensor Input, Loss Loss)> batch, int tasks, int steps)
+    /// <remarks>With <paramref name="checkUpdate"/> the update r − p is also compared on its own (to 1e-4 of its own
+    /// size): r is dominated by p, and the update is where the gradients of every inner step show.</remarks>
+    public void CheckMetaIteration(Sequential model, Func<int, int, (Tensor Input, Loss Loss)> batch, int tasks, int steps, bool checkUpdate = false)
     {
         LoadParameters(model, "p.");
         var loop = new ReplayTasks(batch, steps);
@@ -86,7 +95,16 @@ internal sealed class PyTorchReference : IDisposable
         });
         trainer.Step();
         foreach (var p in model.NamedParameters)
+        {
             AssertClose("r." + p.Name, model.Parameters.AsSpan(p.Offset, p.Length), Floats("r." + p.Name));
+            if (!checkUpdate) continue;
+            var start = Floats("p." + p.Name);
+            var theirs = Floats("r." + p.Name).Select((r, i) => r - start[i]).ToArray();
+            var ours = model.Parameters.AsSpan(p.Offset, p.Length).ToArray().Select((r, i) => r - start[i]).ToArray();
+            // Conv biases do not move (their gradients cancel before batch norm): compare those absolutely.
+            if (theirs.Max(Math.Abs) == 0) Assert.True(ours.Max(Math.Abs) < 1e-6, $"r.{p.Name} − p should be ~0");
+            else AssertClose("r." + p.Name + " − p", ours, theirs);
+        }
     }
 
     /// <summary>Tasks that replay given batches instead of sampling.</summary>
