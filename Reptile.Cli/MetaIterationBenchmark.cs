@@ -32,9 +32,15 @@ internal static class MetaIterationBenchmark
         IProcessGroup? group = null)
     {
         var options = PaperOmniglot(threads, metaIters) with { InnerState = innerState };
-        var model = Models.Omniglot(options.Classes).Initialize(new Rng(0));
+        return Trainer(options, Models.Omniglot(options.Classes), train, group);
+    }
+
+    /// <summary>The trainer of <paramref name="options"/> for <paramref name="model"/> (initialised from seed 0).</summary>
+    private static ReptileTrainer Trainer(FewShotOptions options, Sequential model, FewShotDataset train, IProcessGroup? group)
+    {
+        model.Initialize(new Rng(0));
         return new ReptileTrainer(model, options.CreateInnerOptimizer(model.ParameterCount), options.CreateTrainingTasks(train),
-            options.ToReptileOptions(), group == null ? null : new DistributedScheduler(group, threads));
+            options.ToReptileOptions(), group == null ? null : new DistributedScheduler(group, options.Threads));
     }
 
     /// <summary>supervised-reptile's 5-way Mini-ImageNet training flags (its README: --inner-batch 10 --inner-iters 8
@@ -50,9 +56,7 @@ internal static class MetaIterationBenchmark
         IProcessGroup? group = null)
     {
         var options = PaperMiniImageNet(threads, metaIters) with { InnerState = innerState };
-        var model = Models.MiniImageNet(options.Classes, imageSize: train.Height, inputChannels: train.Channels).Initialize(new Rng(0));
-        return new ReptileTrainer(model, options.CreateInnerOptimizer(model.ParameterCount), options.CreateTrainingTasks(train),
-            options.ToReptileOptions(), group == null ? null : new DistributedScheduler(group, threads));
+        return Trainer(options, Models.MiniImageNet(options.Classes, imageSize: train.Height, inputChannels: train.Channels), train, group);
     }
 
     /// <summary>Random 84×84 RGB images, 64 classes (Mini-ImageNet's meta-training classes) × 20 images (enough for

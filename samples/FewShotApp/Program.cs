@@ -26,7 +26,7 @@ static int Train(string checkpoint)
         .Select(p => (FewShotClass)new InMemoryClass(p.Name, ImageSize, ImageSize,
             Enumerable.Range(0, 8).SelectMany(_ => p.Draw(ImageSize, random)).ToArray(), scale: 1f / 255f))
         .ToArray();
-    var trainSet = new FewShotDataset(classes, ImageSize, ImageSize, PixelEncoding.Gray);
+    var trainSet = new FewShotDataset(classes, ImageSize, ImageSize); // gray, pixels / 255
     var options = new FewShotOptions
     {
         Classes = Ways, Shots = 3, InnerBatch = 9, InnerIters = 4, LearningRate = 2e-3f, MetaStep = 1f, MetaStepFinal = 0f,
