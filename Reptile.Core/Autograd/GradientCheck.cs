@@ -104,26 +104,3 @@ public static class GradientCheck
         }
     }
 }
-
-/// <summary>How <see cref="GradientCheck.FindMismatch"/> differences and compares.</summary>
-/// <param name="Step">How far each coordinate is moved either way (float32 inputs: about 1e-3 keeps rounding small
-/// against the difference).</param>
-/// <param name="RelativeTolerance">Allowed error relative to the larger of the numeric gradient and the largest analytic
-/// gradient of the same input.</param>
-/// <param name="AbsoluteTolerance">Allowed error regardless of scale.</param>
-/// <param name="MaxCoordinates">Coordinates checked per input (all of them for smaller inputs, else random ones).</param>
-public sealed record GradientCheckSettings(double Step = 1e-3, double RelativeTolerance = 2e-3, double AbsoluteTolerance = 2e-4, int MaxCoordinates = 40);
-
-/// <summary>A coordinate where the tape's gradient and the finite difference disagree.</summary>
-/// <param name="Input">Index of the input in the list checked.</param>
-/// <param name="InputDescription">The input tensor's description (shape).</param>
-/// <param name="Coordinate">Flat index into the input's values.</param>
-/// <param name="Analytic">The backward pass's gradient there.</param>
-/// <param name="Numeric">The central difference there.</param>
-/// <param name="LargestAnalytic">The largest |gradient| of that input (the scale the relative tolerance uses).</param>
-public sealed record GradientMismatch(int Input, string InputDescription, int Coordinate, double Analytic, double Numeric, double LargestAnalytic)
-{
-    /// <summary>One line: the input, the coordinate, both values and the scale.</summary>
-    public override string ToString() =>
-        $"input {Input} ({InputDescription}), coordinate {Coordinate}: analytic {Analytic:G6}, numeric {Numeric:G6} (|grad| max {LargestAnalytic:G4})";
-}

@@ -82,7 +82,7 @@ public sealed class FewShotExperiment
     {
         if (!IsLeader)
         {
-            Trainer.Iteration = ReceiveState();
+            Trainer.Iteration = ShareState(); // rank 0 sends: its iteration, φ and optimizer state
             return;
         }
         var checkpoint = ReptileCheckpoint.Load(folder, Model, InnerOptimizer);
@@ -91,18 +91,14 @@ public sealed class FewShotExperiment
             throw new ArgumentException($"The checkpoint in {folder} was made with other training options ({json}); resume with the same ones.");
         Trainer.Iteration = checkpoint.Iteration;
         Metrics.ReplaceWith(checkpoint.Metrics);
-        if (Group != null) SendState();
+        if (Group != null) ShareState();
     }
 
-    /// <summary>Rank 0's iteration, φ and inner optimizer state, copied to every process.</summary>
-    private void SendState() => ShareState(Trainer.Iteration);
-
-    private int ReceiveState() => ShareState(0);
-
-    private int ShareState(int iteration)
+    /// <summary>Rank 0's iteration, φ and inner optimizer state, copied to every process; returns the iteration.</summary>
+    private int ShareState()
     {
         var group = Group!;
-        Span<long> counters = [iteration, InnerOptimizer.StepCount];
+        Span<long> counters = [Trainer.Iteration, InnerOptimizer.StepCount];
         group.Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(counters), 0);
         group.Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Model.Parameters.AsSpan()), 0);
         foreach (var (_, values) in InnerOptimizer.State)

@@ -1,6 +1,3 @@
-using Reptile.Autograd;
-using Reptile.Objectives;
-
 namespace Reptile.Meta;
 
 /// <summary>
@@ -21,8 +18,3 @@ public interface ITaskSampler
     /// <summary>A sampler over the same task distribution for another worker.</summary>
     ITaskSampler Clone();
 }
-
-/// <summary>One inner-loop batch: the model's input and the loss that scores its output.</summary>
-/// <param name="Inputs">The batch as the model's input, [N, …].</param>
-/// <param name="Loss">The objective for this batch, its targets or labels set.</param>
-public readonly record struct TaskBatch(Tensor Inputs, Loss Loss);
