@@ -24,13 +24,13 @@ internal static class AllGatherTiming
         var options = MetaIterationBenchmark.PaperOmniglot(threads: 1, metaIters: 1) with { Classes = ways, MetaBatch = metaBatch };
         int parameters = Models.Omniglot(ways).ParameterCount;
         var optimizer = options.CreateInnerOptimizer(parameters);
-        long floats = parameters + 1L + optimizer.State.Sum(s => (long)s.Values.Length);
+        long floats = parameters + 1L + optimizer.LiveState.Sum(s => (long)s.Values.Length);
         int taskBytes = (int)(4 * floats + 8);
         long total = (long)taskBytes * metaBatch;
 
         if (!MpiProcessGroup.IsLaunchedByMpirun)
         {
-            Console.WriteLine($"{ways}-way Omniglot: {parameters} parameters, {optimizer.State.Count} state buffers; " +
+            Console.WriteLine($"{ways}-way Omniglot: {parameters} parameters, {optimizer.LiveState.Count} state buffer(s) sent; " +
                               $"{taskBytes} bytes per task, {total} bytes per meta-batch of {metaBatch}. Run under mpirun to time the gather.");
             return 0;
         }

@@ -70,17 +70,17 @@ public sealed class DistributedScheduler : IMetaBatchScheduler
     private static long TaskBytes(MetaBatch batch)
     {
         long floats = batch.Weights[0].Length + 1L;
-        foreach (var (_, values) in batch.States[0].State) floats += values.Length;
+        foreach (var (_, values) in batch.States[0].LiveState) floats += values.Length;
         return 4 * floats + 8;
     }
 
-    /// <summary>W_t, the loss, each state buffer, the step count.</summary>
+    /// <summary>W_t, the loss, each state buffer a step reads, the step count.</summary>
     private static void Pack(MetaBatch batch, int t, Span<byte> block)
     {
         int at = Put(block, 0, batch.Weights[t]);
         at = Put(block, at, [batch.Losses[t]]);
         var state = batch.States[t];
-        foreach (var (_, values) in state.State) at = Put(block, at, values);
+        foreach (var (_, values) in state.LiveState) at = Put(block, at, values);
         MemoryMarshal.Write(block[at..], state.StepCount);
     }
 
@@ -91,7 +91,7 @@ public sealed class DistributedScheduler : IMetaBatchScheduler
         at = Get(block, at, loss);
         batch.Losses[t] = loss[0];
         Optimizer state = batch.States[t];
-        foreach (var (_, values) in state.State) at = Get(block, at, values);
+        foreach (var (_, values) in state.LiveState) at = Get(block, at, values);
         state.StepCount = MemoryMarshal.Read<long>(block[at..]);
     }
 

@@ -80,13 +80,13 @@ public sealed class MetaBatch
     /// <summary>The shared state becomes the mean of the tasks' final states (in task order: deterministic).</summary>
     internal void AverageStatesInto(Optimizer shared)
     {
-        var target = shared.State;
+        var target = shared.LiveState;
         float scale = 1f / States.Count;
         for (int k = 0; k < target.Count; k++)
         {
             var values = target[k].Values.AsSpan();
-            States[0].State[k].Values.CopyTo(values);
-            for (int t = 1; t < States.Count; t++) TensorPrimitives.Add(values, States[t].State[k].Values, values);
+            States[0].LiveState[k].Values.CopyTo(values);
+            for (int t = 1; t < States.Count; t++) TensorPrimitives.Add(values, States[t].LiveState[k].Values, values);
             TensorPrimitives.Multiply(values, scale, values);
         }
         shared.StepCount = States[0].StepCount;

@@ -44,6 +44,7 @@ public sealed class Adam : Optimizer
         FirstMoment = new float[parameterCount];
         SecondMoment = new float[parameterCount];
         State = [("adam.m", FirstMoment), ("adam.v", SecondMoment)];
+        LiveState = beta1 == 0f ? [State[1]] : State;
     }
 
     /// <summary>Steps taken (t of the bias correction), checkpointed with the moments.</summary>
@@ -51,6 +52,9 @@ public sealed class Adam : Optimizer
 
     /// <summary>The moments m and v, named as checkpoints store them.</summary>
     public override IReadOnlyList<(string Name, float[] Values)> State { get; }
+
+    /// <summary>v alone when β1 = 0: m is then never read (nor written: it stays as it was, zero from the start).</summary>
+    internal override IReadOnlyList<(string Name, float[] Values)> LiveState { get; }
 
     /// <summary>
     /// One Adam step: updates the moments from <paramref name="gradients"/> and moves <paramref name="parameters"/>

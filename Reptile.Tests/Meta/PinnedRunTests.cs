@@ -41,7 +41,9 @@ public class PinnedRunTests
         var run = new FewShotExperiment(options, train, test, ways => Models.Omniglot(ways));
         run.Train(null, null, null);
         var accuracy = run.Evaluate(test, isTestSet: true);
-        var state = run.InnerOptimizer.State.SelectMany(s => s.Values).ToArray();
+        // The state a step reads: with β1 = 0 Adam's m is neither read nor stored (it was a copy of the last gradient).
+        // Moving the pin to this checksum: the old and the new build gave these same values for it.
+        var state = run.InnerOptimizer.State.Where(s => s.Name != "adam.m").SelectMany(s => s.Values).ToArray();
         var rows = run.Metrics.Select(r => (float)(r.TrainAccuracy ?? -1) + (float)(r.TestAccuracy ?? -1) + r.Loss).ToArray();
         return Checksum(run.Model.Parameters.ToArray(), state, rows, [(float)accuracy.Mean]);
     }
@@ -49,15 +51,15 @@ public class PinnedRunTests
     [SharedDataFact]
     public void OmniglotChainedRunIsPinned()
     {
-        Assert.Equal("4CE996FCE7BBF6B1", RunOmniglot(OmniglotOptions));
-        Assert.Equal("4CE996FCE7BBF6B1", RunOmniglot(OmniglotOptions with { Threads = 2 }));
+        Assert.Equal("0B4742500E180688", RunOmniglot(OmniglotOptions));
+        Assert.Equal("0B4742500E180688", RunOmniglot(OmniglotOptions with { Threads = 2 }));
     }
 
     [SharedDataFact]
     public void OmniglotAveragedRunIsPinned()
     {
-        Assert.Equal("EE116BCE6201039C", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 2 }));
-        Assert.Equal("EE116BCE6201039C", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 1 }));
+        Assert.Equal("E83D73F79F10F747", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 2 }));
+        Assert.Equal("E83D73F79F10F747", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 1 }));
     }
 
     [SharedDataFact]
