@@ -8,13 +8,13 @@ namespace Reptile.Tests.Autograd;
 public class Conv2dOpTests
 {
     /// <summary>
-    /// The op lowers and multiplies in blocks of columns (forward) and of channels (backward), on any number of
-    /// threads; the result must be the bits of the whole lowering and the whole products: im2col, W·cols + b,
-    /// dW += dY·colsᵀ, dx += col2im(Wᵀ·dY). Shapes include the model's second layer (several blocks), odd sizes and a
-    /// geometry whose last pixels no kernel position reaches (the planes are then the image itself).
+    /// The op splits its lowering and its products between threads; on any number of them the result must be the
+    /// bits of the whole lowering and the whole products on one: im2col, W·cols + b, dW += dY·colsᵀ,
+    /// dx += col2im(Wᵀ·dY). Shapes include the model's first two layers, odd sizes and a geometry whose last pixels
+    /// no kernel position reaches.
     /// </summary>
     [Fact]
-    public void BlocksOnAnyThreadsEqualTheWholeProducts() => Property.ForAll(rng =>
+    public void OnAnyThreadsEqualsTheWholeProducts() => Property.ForAll(rng =>
     {
         var (n, c, h, w, outC, k, stride, padding) = rng.Pick(
             (10, 64, 14, 14, 64, 3, 2, 1), (10, 1, 28, 28, 64, 3, 2, 1), (3, 5, 7, 9, 3, 3, 2, 1),
