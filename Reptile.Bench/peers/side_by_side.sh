@@ -50,7 +50,7 @@ while [ $# -gt 0 ]; do
     --nice) nice_level=$2; shift 2 ;;
     --bench-project) bench_project=$2; shift 2 ;;
     --skip-gemm) skip_gemm=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) dll=$1; shift ;;
   esac
