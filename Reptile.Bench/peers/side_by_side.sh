@@ -126,7 +126,8 @@ say "# building the TorchSharp peer ($ts_project)"
 
 if [ "$skip_gemm" = 0 ]; then
   say "# the machine's measured peak: dotnet run -c Release --project $bench_project -- gemm-quick kernel"
-  "${nice_cmd[@]}" dotnet run -c Release --project "$bench_project" -- gemm-quick kernel 2>&1 | tee -a "$log"
+  "${nice_cmd[@]}" dotnet build "$bench_project" -c Release -nologo -v q >> "$log" 2>&1 || { say "Reptile.Bench build failed (see $log)"; exit 1; }
+  "${nice_cmd[@]}" dotnet run --no-build -c Release --project "$bench_project" -- gemm-quick kernel 2>&1 | tee -a "$log"
 fi
 
 ours() { # round threads
