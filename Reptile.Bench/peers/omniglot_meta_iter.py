@@ -22,43 +22,12 @@ import os
 import random
 import sys
 
-import numpy as np
 import torch
-from torch import nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import add_meta_iter_args, env_info, parse_threads, setup_torch, time_meta_iter, write_json  # noqa: E402
-
-
-def load_omniglot(data_dir, size=28):
-    src = 105
-    idx = np.floor((np.arange(size) + 0.5) * src / size).astype(np.int64)
-    out = []
-    for name in ("images_background.npz", "images_evaluation.npz"):
-        with np.load(os.path.join(data_dir, name)) as z:
-            imgs = z["images"]  # bool [C, 20, 105, 105], True = white background
-        small = imgs[:, :, idx[:, None], idx[None, :]]
-        out.append(small.astype(np.float32))
-    allimg = np.concatenate(out, axis=0)  # [1623, 20, 28, 28]
-    return torch.from_numpy(np.ascontiguousarray(allimg))
-
-
-class OmniglotModel(nn.Module):
-    def __init__(self, num_classes=5):
-        super().__init__()
-        layers = []
-        cin = 1
-        for _ in range(4):
-            layers += [nn.Conv2d(cin, 64, 3, stride=2, padding=1),
-                       nn.BatchNorm2d(64, eps=1e-3, track_running_stats=False),
-                       nn.ReLU()]
-            cin = 64
-        self.features = nn.Sequential(*layers)
-        self.fc = nn.Linear(256, num_classes)
-
-    def forward(self, x):
-        return self.fc(torch.flatten(self.features(x), 1))
+from _common import (add_meta_iter_args, env_info, load_omniglot, omniglot_model, paper_adam, parse_threads,  # noqa: E402
+                     sample_images, setup_torch, split_characters, time_meta_iter, write_json)
 
 
 def main():
@@ -78,9 +47,8 @@ def main():
 
     setup_torch(torch, args)
 
-    images = load_omniglot(args.data)  # [1623, 20, 28, 28] float32
-    n_chars, n_draw = images.shape[0], images.shape[1]
-    assert images.shape == (1623, 20, 28, 28), images.shape
+    images = load_omniglot(torch, args.data)  # [1623, 20, 28, 28] float32
+    n_chars = images.shape[0]
     bg_frac = images.mean().item()
 
     results = []
@@ -88,26 +56,17 @@ def main():
         torch.set_num_threads(nt)
         torch.manual_seed(args.seed)
         pyrng = random.Random(args.seed)
-        chars = list(range(n_chars))
-        pyrng.shuffle(chars)
-        train_classes = [(c, r) for c in chars[:args.train_chars] for r in range(4)]
+        train_classes, _ = split_characters(pyrng, n_chars, args.train_chars)
 
-        model = OmniglotModel(args.classes)
+        model = omniglot_model(torch, args.classes)
         params = list(model.parameters())
-        opt = torch.optim.Adam(params, lr=args.learning_rate, betas=(0.0, 0.999), eps=1e-8)
+        opt = paper_adam(torch, params, args.learning_rate)
         k, shots, nb = args.classes, args.train_shots, args.inner_batch
         labels_task = torch.arange(k).repeat_interleave(shots)  # [k*shots]
         last_loss = [float("nan")]
 
         def sample_task():
-            cls = pyrng.sample(train_classes, k)
-            xs = []
-            for c, rot in cls:
-                draws = torch.tensor(pyrng.sample(range(n_draw), shots))
-                x = images[c].index_select(0, draws)  # [shots, 28, 28]
-                if rot:
-                    x = torch.rot90(x, rot, dims=(1, 2))
-                xs.append(x)
+            xs = sample_images(torch, images, pyrng, pyrng.sample(train_classes, k), shots)  # k x [shots, 28, 28]
             return torch.cat(xs, 0).unsqueeze(1)  # [k*shots, 1, 28, 28]
 
         def meta_iter():
