@@ -1,4 +1,3 @@
-#if TORCHSHARP_PEER
 using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -161,4 +160,3 @@ internal static class Omniglot
         }
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if TORCHSHARP_PEER
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -189,4 +188,3 @@ internal static class Timing
         catch (IOException) { return ""; }
     }
 }
-#endif

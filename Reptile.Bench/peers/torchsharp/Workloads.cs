@@ -1,4 +1,3 @@
-#if TORCHSHARP_PEER
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -187,4 +186,3 @@ internal sealed class EvaluationTask
         }
     }
 }
-#endif
