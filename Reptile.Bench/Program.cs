@@ -10,6 +10,8 @@ public static class Program
             return GemmQuick.Run(args[1..]);
         if (args.Length > 0 && args[0] == "ab")
             return BuildComparison.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "handover")
+            return HandOverTiming.Run(args);
         if (args.Length > 0 && args[0] == "allgather")
             return AllGatherTiming.Run(args[1..]);
         if (args.Length > 0 && args[0] == "classifier")
