@@ -88,7 +88,7 @@ internal static class EvaluationBenchmark
     {
         if (tasks < threads) throw new ArgumentException($"Time at least one task per thread ({threads}), got {tasks}.", nameof(tasks));
         var clock = new TaskClock(warmup, tasks, progress);
-        evaluator.Evaluate(data, model, optimizer, warmup + tasks, k => Rng.Derive(0xE7A1, (ulong)k), threads, clock);
+        evaluator.Evaluate(data, model, optimizer, warmup + tasks, (k, rng) => rng.Reseed(0xE7A1, (ulong)k), threads, clock);
         // Median over rounds of one task per thread: wall / tasks, like the mean.
         var rounds = new double[tasks / threads];
         for (int r = 0; r < rounds.Length; r++) rounds[r] = clock.Milliseconds(warmup + r * threads, warmup + (r + 1) * threads) / threads;
