@@ -9,7 +9,7 @@ public sealed class LinearOp : IBackward
     private int rows, inFeatures, outFeatures;
     private readonly int[] outShape = new int[2];
 
-    /// <summary>The output of the last <see cref="Forward"/>, [N, out]: one buffer reused by every call.</summary>
+    /// <summary>The output of the last <see cref="Forward(Tensor, Tensor, Tensor, Tape?)"/>, [N, out]: one buffer reused by every call.</summary>
     public Tensor Output { get; } = Tensor.Zeros(true, 0, 0);
 
     /// <summary>Computes x·Wᵀ + b, recording the op on <paramref name="tape"/> when one is given.</summary>
