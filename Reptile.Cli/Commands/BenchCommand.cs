@@ -5,7 +5,8 @@ using Reptile.Meta;
 
 namespace Reptile.Cli.Commands;
 
-/// <summary>`reptile bench omniglot|miniimagenet|sine`: meta-iterations per second of the paper's workloads.</summary>
+/// <summary>`reptile bench omniglot|miniimagenet|sine`: meta-iterations per second of the paper's workloads;
+/// `reptile bench evaluation`: the time of its evaluation tasks.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -14,6 +15,75 @@ internal static class BenchCommand
         command.Subcommands.Add(Workload("omniglot", "The paper's 5-way Omniglot meta-iteration: 5 tasks × 5 Adam steps × batch 10 (real data from --data, or synthetic data of the same shape)", 50));
         command.Subcommands.Add(Workload("miniimagenet", "The paper's 5-way Mini-ImageNet meta-iteration: 5 tasks × 8 Adam steps × batch 10 from 15-shot tasks of 84×84 RGB (--data: a folder of class folders of colour images, else synthetic images of the same shape)", 10));
         command.Subcommands.Add(Workload("sine", "The sine demo's meta-iteration: 5 SGD steps on batches of 10 plus the interpolation", 20_000));
+        command.Subcommands.Add(Evaluation());
+        return command;
+    }
+
+    private static Command Evaluation()
+    {
+        var threads = CliOptions.Positive("--threads", "Threads; tasks are spread over them as in a run's final evaluation (results do not depend on it)", 1);
+        var tasks = CliOptions.Positive("--tasks", "Timed evaluation tasks", 100);
+        var data = new Option<string?>("--data") { Description = "Omniglot folder: tasks from its test classes (without it: synthetic images of the same shape)" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Start from this checkpoint's weights and inner optimizer state (without it: a fresh 5-way model and Adam state)" };
+        var classes = CliOptions.Positive("--classes", "N: classes per task", 5);
+        var shots = CliOptions.Positive("--shots", "K: training images per class (one more is held out and predicted)", 1);
+        var evalBatch = CliOptions.Positive("--eval-batch", "Images per fine-tuning batch", 5);
+        var evalIters = CliOptions.NonNegative("--eval-iters", "Fine-tuning steps per task", 50);
+        var transductive = new Option<bool>("--transductive") { Description = "Predict the held-out images in one batch" };
+        var json = new Option<string?>("--json") { Description = "Write the result as JSON to this file" };
+        var command = new Command("evaluation",
+            "The paper's evaluation task (5-way 1-shot: 50 Adam steps on batches of 5, then the predictions), as a run's final evaluation runs it")
+            { threads, tasks, data, checkpoint, classes, shots, evalBatch, evalIters, transductive, json };
+        command.SetAction(parse => ExitCodes.Guard(() =>
+        {
+            int t = parse.GetValue(threads), n = parse.GetValue(tasks);
+            if (n < t) throw new UsageException($"--tasks must be at least --threads ({t}), got {n}.");
+            var options = EvaluationBenchmark.Options(parse.GetValue(classes), parse.GetValue(shots), parse.GetValue(evalBatch),
+                parse.GetValue(evalIters), parse.GetValue(transductive), t);
+            var folder = parse.GetValue(data);
+            var set = folder != null ? ClassSplit.Omniglot(OmniglotDataset.Load(folder), seed: 0).Test : MetaIterationBenchmark.SyntheticOmniglot();
+            Layers.Sequential model;
+            Optim.Optimizer optimizer;
+            if (parse.GetValue(checkpoint) is { } saved)
+            {
+                var description = ReptileCheckpoint.ReadDescription(saved);
+                if ((description.InputChannels, description.InputHeight, description.InputWidth) != (set.Channels, set.Height, set.Width))
+                    throw new UsageException($"The checkpoint's model takes {description.InputWidth}×{description.InputHeight}×{description.InputChannels} images; the benchmark's are Omniglot's {set.Width}×{set.Height}×{set.Channels}.");
+                if (description.Classes != options.Classes)
+                    throw new UsageException($"The checkpoint's model is {description.Classes}-way: pass --classes {description.Classes}.");
+                model = description.BuildModel();
+                optimizer = description.InnerOptimizer.Create(model.ParameterCount);
+                ReptileCheckpoint.Load(saved, model, optimizer);
+            }
+            else
+            {
+                model = Layers.Models.Omniglot(options.Classes).Initialize(new Rng(0));
+                optimizer = options.CreateInnerOptimizer(model.ParameterCount);
+            }
+            var evaluator = options.CreateEvaluator();
+            string workload = $"evaluation {options.Classes}-way {options.Shots}-shot{(options.Transductive ? " transductive" : "")}, " +
+                $"{options.EvalIters} steps × batch {options.EvalBatch} ({(folder != null ? "Omniglot test classes" : "synthetic 28×28 data")}" +
+                $"{(parse.GetValue(checkpoint) != null ? ", checkpoint" : "")})";
+            int warmup = Math.Max(3 * t, n / 10);
+            Console.WriteLine($"{workload}: {warmup} warm-up + {n} timed tasks on {t} thread(s), SIMD path {Simd.Best} ({BuildInfo.Compilation})");
+            var result = ConsoleProgress.Run("benchmark", p => EvaluationBenchmark.Measure(evaluator, set, model, optimizer, n, warmup, t, p));
+            Console.WriteLine($"{result.MedianMs:F3} ms per task (wall / tasks on {t} thread(s): median of rounds of {t}; mean {result.MeanMs:F3}), " +
+                $"{result.GflopPerTask:F4} GFLOP per task, {result.GflopPerSecond:F2} GFLOP/s, {result.BytesPerTask:F0} B allocated per task");
+            Console.WriteLine($"Counted: {EvaluationBenchmark.Counted(evaluator)}.");
+            if (parse.GetValue(json) is { } path)
+                JsonReport.Write(path, new Dictionary<string, object>
+                {
+                    ["workload"] = workload,
+                    ["threads"] = t,
+                    ["tasks"] = n,
+                    ["ms_per_task"] = result.MedianMs,
+                    ["ms_per_task_mean"] = result.MeanMs,
+                    ["gflop_per_task"] = result.GflopPerTask,
+                    ["gflop_per_s"] = result.GflopPerSecond,
+                    ["bytes_per_task"] = result.BytesPerTask,
+                });
+            return ExitCodes.Success;
+        }));
         return command;
     }
 

@@ -69,19 +69,29 @@ public sealed class FewShotEvaluator
         return correct;
     }
 
-    /// <summary>Accuracy over <paramref name="tasks"/> tasks (task k drawn from <paramref name="taskRng"/>(k)),
-    /// with the 95% CI of the per-task accuracy, on <paramref name="threads"/> threads; with a process
-    /// <paramref name="group"/>, each process evaluates its block of tasks and the accuracies are gathered in task
-    /// order, so every process returns the one-process numbers.</summary>
+    /// <summary>Accuracy over <paramref name="tasks"/> tasks (task k drawn from the stream <paramref name="seedTask"/>(k,
+    /// generator) puts a generator in), with the 95% CI of the per-task accuracy, on <paramref name="threads"/> threads;
+    /// with a process <paramref name="group"/>, each process evaluates its block of tasks and the accuracies are
+    /// gathered in task order, so every process returns the one-process numbers.</summary>
+    /// <param name="dataset">The classes tasks are drawn from.</param>
+    /// <param name="initial">The meta-learned parameters every task starts from (left unchanged).</param>
+    /// <param name="initialOptimizer">The inner optimizer state every task starts from (left unchanged).</param>
+    /// <param name="tasks">Tasks to evaluate.</param>
+    /// <param name="seedTask">Puts the given generator in task k's state, e.g. <c>(k, rng) =&gt; rng.Reseed(seed,
+    /// (ulong)k)</c> (the stream of <c>Rng.Derive(seed, k)</c>): each thread reseeds one generator of its own, so a task
+    /// allocates nothing.</param>
+    /// <param name="threads">Threads the tasks are spread over (the result does not depend on it).</param>
+    /// <param name="progress">Told the number of tasks done after each task, from the evaluating threads.</param>
+    /// <param name="group">The processes sharing the tasks, or null.</param>
     public MeanWithCi Evaluate(FewShotDataset dataset, Sequential initial, Optimizer initialOptimizer, int tasks,
-        Func<int, Rng> taskRng, int threads = 1, IProgress<int>? progress = null, IProcessGroup? group = null)
+        Action<int, Rng> seedTask, int threads = 1, IProgress<int>? progress = null, IProcessGroup? group = null)
     {
         var accuracy = new double[tasks];
         var (rank, size) = group == null ? (0, 1) : (group.Rank, group.Size);
         int from = ProcessShares.Start(tasks, size, rank), to = ProcessShares.Start(tasks, size, rank + 1);
         int workers = Math.Clamp(threads, 1, Math.Max(1, to - from));
         using (WorkerPool.Use(workers))
-            WorkerPool.For(workers, 1, long.MaxValue, new EvaluationWorkers(this, dataset, initial, initialOptimizer, taskRng, accuracy, from, to, workers, progress));
+            WorkerPool.For(workers, 1, long.MaxValue, new EvaluationWorkers(this, dataset, initial, initialOptimizer, seedTask, accuracy, from, to, workers, progress));
         if (group != null && size > 1)
         {
             var counts = new int[size];
@@ -95,7 +105,7 @@ public sealed class FewShotEvaluator
 
     /// <summary>Evaluation workers [from, to): worker w evaluates tasks first + w, first + w + W, … on its own replica.</summary>
     private sealed class EvaluationWorkers(FewShotEvaluator evaluator, FewShotDataset dataset, Sequential initial, Optimizer initialOptimizer,
-        Func<int, Rng> taskRng, double[] accuracy, int first, int end, int workers, IProgress<int>? progress) : IRangeBody
+        Action<int, Rng> seedTask, double[] accuracy, int first, int end, int workers, IProgress<int>? progress) : IRangeBody
     {
         private int done;
 
@@ -106,7 +116,8 @@ public sealed class FewShotEvaluator
                 var worker = new Worker(initial, initialOptimizer);
                 for (int k = first + w; k < end; k += workers)
                 {
-                    accuracy[k] = evaluator.EvaluateTask(worker, dataset, initial, initialOptimizer, taskRng(k)) / (double)evaluator.Ways;
+                    seedTask(k, worker.Rng);
+                    accuracy[k] = evaluator.EvaluateTask(worker, dataset, initial, initialOptimizer, worker.Rng) / (double)evaluator.Ways;
                     progress?.Report(Interlocked.Increment(ref done));
                 }
             }
@@ -120,8 +131,8 @@ public sealed class FewShotEvaluator
         return best;
     }
 
-    /// <summary>Everything one evaluating thread owns: a model replica, an optimizer copy, its inner loop and a task
-    /// sampler for each dataset it evaluates on.</summary>
+    /// <summary>Everything one evaluating thread owns: a model replica, an optimizer copy, its inner loop, a task
+    /// sampler for each dataset it evaluates on and the generator its tasks are drawn from.</summary>
     internal sealed class Worker(Sequential template, Optimizer optimizerTemplate)
     {
         private readonly List<(FewShotDataset Dataset, FewShotEvaluator Evaluator, FewShotTaskSampler Sampler)> samplers = [];
@@ -133,6 +144,8 @@ public sealed class FewShotEvaluator
         internal Span<float> Logits(int count) => (logits.Length >= count ? logits : logits = new float[count]).AsSpan(0, count);
         public Optimizer Optimizer { get; } = optimizerTemplate.Clone();
         internal InnerLoop InnerLoop { get; private set; } = new();
+        /// <summary>Reseeded for each task (<see cref="Rng.Reseed"/>) rather than a new generator per task.</summary>
+        internal Rng Rng { get; } = new(0);
 
         /// <summary>Evaluation tasks: shots + 1 images per class, the first held out, Iterations batches from the rest.</summary>
         internal FewShotTaskSampler SamplerFor(FewShotDataset dataset, FewShotEvaluator evaluator)

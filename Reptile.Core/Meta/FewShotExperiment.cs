@@ -147,5 +147,5 @@ public sealed class FewShotExperiment
     /// <summary>Final accuracy over <see cref="FewShotOptions.EvalSamples"/> tasks of <paramref name="dataset"/>.</summary>
     public MeanWithCi Evaluate(FewShotDataset dataset, bool isTestSet, IProgress<int>? progress = null) =>
         Evaluator.Evaluate(dataset, Model, InnerOptimizer, Options.EvalSamples,
-            k => Rng.Derive((ulong)Options.Seed, FinalStream, isTestSet ? 1UL : 0UL, (ulong)k), Options.Threads, progress, Group);
+            (k, rng) => rng.Reseed((ulong)Options.Seed, FinalStream, isTestSet ? 1UL : 0UL, (ulong)k), Options.Threads, progress, Group);
 }

@@ -70,8 +70,11 @@ internal sealed class IntervalEvaluation : IDisposable
         testAccuracy = testSet == null ? null : Accuracy(testSet, 1);
     }
 
-    private double Accuracy(FewShotDataset set, ulong which) =>
-        evaluator.EvaluateTask(worker, set, snapshot, snapshotOptimizer, Rng.Derive(seed, Stream, (ulong)iteration, which)) / (double)evaluator.Ways;
+    private double Accuracy(FewShotDataset set, ulong which)
+    {
+        worker.Rng.Reseed(seed, Stream, (ulong)iteration, which);
+        return evaluator.EvaluateTask(worker, set, snapshot, snapshotOptimizer, worker.Rng) / (double)evaluator.Ways;
+    }
 
     private void Record()
     {

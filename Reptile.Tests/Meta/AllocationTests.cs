@@ -40,4 +40,24 @@ public class AllocationTests
             new ReptileOptions { MetaBatch = 5, MetaIterations = 100, MetaStep = 1f, MetaStepFinal = 0f, Threads = threads, InnerState = innerState });
         Assert.Equal(0, AllocatedBy(() => trainer.Step(), warmup: 3, runs: 5));
     }
+
+    /// <summary>Evaluation tasks (fine-tuning and predictions) allocate nothing once each thread's replica has grown,
+    /// counted as `reptile bench evaluation` counts: on every evaluating thread, each reading its own counter when it
+    /// reports a task done.</summary>
+    [Theory]
+    [InlineData(1, 5, 1, false)]
+    [InlineData(2, 5, 1, false)]
+    [InlineData(1, 5, 5, false)]
+    [InlineData(1, 20, 1, false)]
+    [InlineData(2, 5, 1, true)]
+    public void EvaluationTasksAllocateNothing(int threads, int ways, int shots, bool transductive)
+    {
+        BlockingWaits.Warm(2);
+        var data = SyntheticData.Dataset(24, 6, 28, seed: 5);
+        var options = EvaluationBenchmark.Options(ways, shots, evalBatch: 5, evalIters: 3, transductive, threads);
+        var model = Models.Omniglot(ways).Initialize(new Rng(1));
+        var result = EvaluationBenchmark.Measure(options.CreateEvaluator(), data, model, options.CreateInnerOptimizer(model.ParameterCount),
+            tasks: 4 * threads, warmup: 3 * threads, threads);
+        Assert.Equal(0, result.BytesPerTask);
+    }
 }

@@ -16,8 +16,8 @@ public class EvaluatorTests
         var model = Models.Omniglot(3, imageSize: 8).Initialize(new Rng(1));
         var adam = new Adam(model.ParameterCount, 1e-3f);
         var evaluator = new FewShotEvaluator(3, 2, 3, 4, transductive: transductive);
-        var one = evaluator.Evaluate(data, model, adam, 12, k => Rng.Derive(9, (ulong)k), threads: 1);
-        var two = evaluator.Evaluate(data, model, adam, 12, k => Rng.Derive(9, (ulong)k), threads: 2);
+        var one = evaluator.Evaluate(data, model, adam, 12, (k, rng) => rng.Reseed(9, (ulong)k), threads: 1);
+        var two = evaluator.Evaluate(data, model, adam, 12, (k, rng) => rng.Reseed(9, (ulong)k), threads: 2);
         Assert.Equal(one, two);
     }
 
@@ -28,7 +28,7 @@ public class EvaluatorTests
         var model = Models.Omniglot(3, imageSize: 8).Initialize(new Rng(1));
         var adam = new Adam(model.ParameterCount, 1e-3f);
         var before = model.Parameters.ToArray();
-        new FewShotEvaluator(3, 2, 3, 4).Evaluate(data, model, adam, 3, k => Rng.Derive(1, (ulong)k));
+        new FewShotEvaluator(3, 2, 3, 4).Evaluate(data, model, adam, 3, (k, rng) => rng.Reseed(1, (ulong)k));
         Assert.Equal(before, model.Parameters);
         Assert.Equal(0, adam.StepCount);
     }
