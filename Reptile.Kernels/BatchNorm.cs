@@ -15,49 +15,36 @@ public static class BatchNorm
     /// invStd = 1/√(var+ε), xhat = (x−mean)·invStd, y = γ·xhat + β, or max(γ·xhat + β, 0) with
     /// <paramref name="relu"/> (a following relu fused into the same pass, exactly as the relu computes it).
     /// xhat is not stored: <see cref="Backward"/> recomputes it from x, mean and invStd with the same operations.
-    /// With <paramref name="groups"/> &gt; 1 each channel's plane is that many equal, contiguous groups of samples,
-    /// each normalised with its own statistics exactly as a call on that group alone would (mean and invStd then hold
-    /// channels × groups values, channel by channel): several batches in one pass, for predictions.
     /// </summary>
     public static void Forward(ReadOnlySpan<float> x, int channels, int plane, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        float epsilon, Span<float> y, Span<float> mean, Span<float> invStd, bool relu = false, int groups = 1)
+        float epsilon, Span<float> y, Span<float> mean, Span<float> invStd, bool relu = false)
     {
         CheckShapes(x.Length, channels, plane, nameof(x));
-        if (groups < 1 || plane % groups != 0)
-            throw new ArgumentException($"BatchNorm: {groups} groups do not split a plane of {plane} values evenly.", nameof(groups));
         Guard.SameLength(x.Length, y.Length, nameof(y), "x");
         Guard.SameLength(channels, gamma.Length, nameof(gamma), "channels");
         Guard.SameLength(channels, beta.Length, nameof(beta), "channels");
-        Guard.SameLength(channels * groups, mean.Length, nameof(mean), "channels × groups");
-        Guard.SameLength(channels * groups, invStd.Length, nameof(invStd), "channels × groups");
-        int size = plane / groups;
+        Guard.SameLength(channels, mean.Length, nameof(mean), "channels");
+        Guard.SameLength(channels, invStd.Length, nameof(invStd), "channels");
         for (int c = 0; c < channels; c++)
-            for (int g = 0; g < groups; g++)
-            {
-                int at = c * plane + g * size;
-                (mean[c * groups + g], invStd[c * groups + g]) = Normalize(x.Slice(at, size), gamma[c], beta[c], epsilon, y.Slice(at, size), relu);
-            }
-    }
-
-    /// <summary>One batch's block of one channel: its statistics, then y; returns (mean, invStd).</summary>
-    private static (float Mean, float InvStd) Normalize(ReadOnlySpan<float> xc, float gamma, float beta, float epsilon, Span<float> yc, bool relu)
-    {
-        int plane = xc.Length;
-        float mu = 0f;
-        double var = 0;
-        if (plane > 0)
         {
-            // Corrected two-pass: the deviations from a first estimate of the mean fix both the
-            // mean's rounding and the variance (Chan, Golub & LeVeque).
-            float mu0 = ReduceLoop.Sum(default(IdentityOperator), xc) / plane;
-            var (sd, sd2) = DeviationSums(xc, mu0);
-            mu = (float)(mu0 + (double)sd / plane);
-            var = Math.Max(0, ((double)sd2 - (double)sd * sd / plane) / plane);
+            var xc = x.Slice(c * plane, plane);
+            float mu = 0f;
+            double var = 0;
+            if (plane > 0)
+            {
+                // Corrected two-pass: the deviations from a first estimate of the mean fix both the
+                // mean's rounding and the variance (Chan, Golub & LeVeque).
+                float mu0 = ReduceLoop.Sum(default(IdentityOperator), xc) / plane;
+                var (sd, sd2) = DeviationSums(xc, mu0);
+                mu = (float)(mu0 + (double)sd / plane);
+                var = Math.Max(0, ((double)sd2 - (double)sd * sd / plane) / plane);
+            }
+            float inv = (float)(1.0 / Math.Sqrt(var + epsilon));
+            mean[c] = mu;
+            invStd[c] = inv;
+            if (relu) Normalize<ReluOperator>(xc, mu, inv, gamma[c], beta[c], y.Slice(c * plane, plane));
+            else Normalize<IdentityOperator>(xc, mu, inv, gamma[c], beta[c], y.Slice(c * plane, plane));
         }
-        float inv = (float)(1.0 / Math.Sqrt(var + epsilon));
-        if (relu) Normalize<ReluOperator>(xc, mu, inv, gamma, beta, yc);
-        else Normalize<IdentityOperator>(xc, mu, inv, gamma, beta, yc);
-        return (mu, inv);
     }
 
     /// <summary>

@@ -15,9 +15,6 @@ public sealed class BatchNormOp : IBackward
     private int channels, plane;
     private float epsilon;
     private bool relu;
-    /// <summary>A grouped pass's statistics, per channel and group: not kept for a backward (a grouped pass is not
-    /// differentiated), and apart from the training pass's <see cref="Mean"/> and <see cref="InvStd"/>.</summary>
-    private float[] groupMean = [], groupInvStd = [];
 
     /// <summary>
     /// The output of the last forward, channel-major like its input: one buffer reused by every call.
@@ -42,39 +39,21 @@ public sealed class BatchNormOp : IBackward
     public Tensor Forward(Tensor input, Tensor gamma, Tensor beta, float epsilon, Tape? tape, bool relu = false)
     {
         Prepare(input, gamma, beta);
-        (this.epsilon, this.relu) = (epsilon, relu);
-        WorkerPool.For(channels, 1, (long)channels * plane, new ForwardChannels(this, Mean, InvStd, 1));
+        this.epsilon = epsilon;
+        this.relu = relu;
+        WorkerPool.For(channels, 1, (long)channels * plane, new ForwardChannels(this));
         tape?.Record(this, Output);
         return Output;
     }
 
-    /// <summary>
-    /// An inference pass over a batch of <paramref name="groups"/> equal, contiguous groups of samples, each normalised
-    /// with its own statistics, bit for bit as <see cref="Forward"/> on that group alone: several batches in one pass
-    /// (the held-out samples of a non-transductive prediction, each with the training samples). Not recorded: it
-    /// keeps no statistics for a backward.
-    /// </summary>
-    internal Tensor ForwardGroups(Tensor input, Tensor gamma, Tensor beta, float epsilon, bool relu, int groups)
-    {
-        Prepare(input, gamma, beta);
-        if (groups < 1 || input.Dim(0) % groups != 0)
-            throw new ArgumentException($"A batch of {input.Dim(0)} samples is not {groups} equal groups.", nameof(groups));
-        if (groupMean.Length < channels * groups) { groupMean = new float[channels * groups]; groupInvStd = new float[channels * groups]; }
-        (this.epsilon, this.relu) = (epsilon, relu);
-        WorkerPool.For(channels, 1, (long)channels * plane, new ForwardChannels(this, groupMean, groupInvStd, groups));
-        return Output;
-    }
-
-    /// <summary>Channels are independent, so the pool's threads may take some of them; the statistics go to
-    /// <paramref name="mean"/> and <paramref name="invStd"/>, <paramref name="groups"/> per channel.</summary>
-    private readonly struct ForwardChannels(BatchNormOp op, float[] mean, float[] invStd, int groups) : IRangeBody
+    /// <summary>Channels are independent, so the pool's threads may take some of them.</summary>
+    private readonly struct ForwardChannels(BatchNormOp op) : IRangeBody
     {
         public void Run(int from, int to)
         {
             int p = op.plane, count = to - from;
             Kernels.BatchNorm.Forward(op.x.Values.Slice(from * p, count * p), count, p, op.gamma.Values.Slice(from, count), op.beta.Values.Slice(from, count),
-                op.epsilon, op.Output.Values.Slice(from * p, count * p), mean.AsSpan(from * groups, count * groups), invStd.AsSpan(from * groups, count * groups),
-                op.relu, groups);
+                op.epsilon, op.Output.Values.Slice(from * p, count * p), op.Mean.AsSpan(from, count), op.InvStd.AsSpan(from, count), op.relu);
         }
     }
 

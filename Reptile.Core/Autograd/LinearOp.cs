@@ -20,15 +20,7 @@ public sealed class LinearOp : IBackward
     /// <returns><see cref="Output"/>.</returns>
     /// <exception cref="ArgumentException">The input is not row-major or not [N, in], or the bias is not
     /// [out].</exception>
-    public Tensor Forward(Tensor input, Tensor weight, Tensor bias, Tape? tape) => Forward(input, weight, bias, tape, groups: 1);
-
-    /// <summary>
-    /// <see cref="Forward(Tensor, Tensor, Tensor, Tape?)"/> with the rows in <paramref name="groups"/> equal, contiguous
-    /// groups, each multiplied as a product of its own: a product's route (and so its rounding) follows its whole shape,
-    /// GemmSmall's direct loops up to a volume and other routes above it, so each group's rows come out exactly as in a
-    /// pass over that group alone.
-    /// </summary>
-    internal Tensor Forward(Tensor input, Tensor weight, Tensor bias, Tape? tape, int groups)
+    public Tensor Forward(Tensor input, Tensor weight, Tensor bias, Tape? tape)
     {
         outFeatures = weight.Dim(0);
         inFeatures = weight.Dim(1);
@@ -37,17 +29,12 @@ public sealed class LinearOp : IBackward
             throw new ArgumentException($"Linear expects input [N, {inFeatures}] (row-major), got {input}.", nameof(input));
         if (bias.Length != outFeatures)
             throw new ArgumentException($"Linear bias has shape {bias.ShapeString}, expected [{outFeatures}].", nameof(bias));
-        if (groups < 1 || rows % groups != 0)
-            throw new ArgumentException($"A batch of {rows} rows is not {groups} equal groups.", nameof(groups));
         x = input; this.weight = weight; this.bias = bias;
 
         outShape[0] = rows; outShape[1] = outFeatures;
         Output.Reshape(outShape, requiresGrad: true);
         var y = Output.Values;
-        int size = rows / groups;
-        for (int g = 0; g < groups; g++)
-            Gemm.Multiply(x.Values.Slice(g * size * inFeatures, size * inFeatures), false, weight.Values, true,
-                y.Slice(g * size * outFeatures, size * outFeatures), size, outFeatures, inFeatures);
+        Gemm.Multiply(x.Values, false, weight.Values, true, y, rows, outFeatures, inFeatures);
         Bias.AddToRows(y, bias.Values, rows);
         tape?.Record(this, Output);
         return Output;

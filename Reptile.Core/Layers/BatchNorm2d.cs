@@ -65,33 +65,22 @@ public sealed class BatchNorm2d : Layer
     /// and shifts by β. The output is channel-major.
     /// </summary>
     /// <exception cref="ArgumentException">The input is not [N, C, H, W] with this layer's C.</exception>
-    public override Tensor Forward(Tensor input, Tape? tape) => Forward(input, tape, BatchGroups.One, relu: false);
-
-    /// <summary>Statistics per group: each group normalised as a batch of its own.</summary>
-    internal override Tensor Forward(Tensor input, Tape? tape, BatchGroups groups) => Forward(input, tape, groups, relu: false);
-
-    /// <inheritdoc/>
-    internal override bool KeepsGroupsApart(int groupSize) => true;
+    public override Tensor Forward(Tensor input, Tape? tape) => Forward(input, tape, relu: false);
 
     /// <summary>Whether <see cref="ForwardRelu"/> can take the relu that follows this layer into its own pass:
     /// only when normalising with the batch's statistics.</summary>
     internal bool FusesRelu(Tape? tape) => !(tape == null && UseRunningStats);
 
     /// <summary>This layer followed by a relu, in one op (see <see cref="FusesRelu"/>).</summary>
-    internal Tensor ForwardRelu(Tensor input, Tape? tape, BatchGroups groups) => Forward(input, tape, groups, relu: true);
+    internal Tensor ForwardRelu(Tensor input, Tape? tape) => Forward(input, tape, relu: true);
 
-    private Tensor Forward(Tensor input, Tape? tape, BatchGroups groups, bool relu)
+    private Tensor Forward(Tensor input, Tape? tape, bool relu)
     {
         if (input.Rank != 4 || input.Dim(1) != Channels)
             throw new ArgumentException($"{this} expects input [N, {Channels}, H, W], got {input}.", nameof(input));
         var x = layout.Apply(input, tape);
-        // Running statistics treat each sample on its own: groups change nothing.
         if (tape == null && UseRunningStats)
             return op.ForwardInference(x, Parameter(0), Parameter(1), RunningMean, RunningVariance, Epsilon);
-        if (groups.Count > 1)
-            return tape == null
-                ? op.ForwardGroups(x, Parameter(0), Parameter(1), Epsilon, relu, groups.Count)
-                : throw new InvalidOperationException("Groups of batches are for inference: a recorded pass normalises one batch.");
         var y = op.Forward(x, Parameter(0), Parameter(1), Epsilon, tape, relu);
         if (TrackRunningStats && tape != null) UpdateRunningStats(x.Length / Channels);
         return y;

@@ -54,21 +54,6 @@ public sealed class Conv2d : Layer
         return op.Forward(layout.Apply(input, tape), Parameter(0), Parameter(1), Stride, Padding, tape);
     }
 
-    /// <summary>
-    /// Each output column is one image position's product with the kernels, and every route of the matrix product sums
-    /// a column the same way whatever the number of columns, except that GemmSmall's direct loops (products of at most
-    /// <see cref="Kernels.ComputeSettings.SmallProductVolume"/> multiply-adds) run one chain over the whole depth where the
-    /// packed driver sums chains of <see cref="Kernels.ComputeSettings.DepthBlock"/>. So a larger batch keeps a group's
-    /// bits unless the group alone (at least one position per image) could take the direct loops on a product deeper than
-    /// one block. (Which route a product takes is the matrix product's to say; this restates its table.)
-    /// </summary>
-    internal override bool KeepsGroupsApart(int groupSize)
-    {
-        var settings = Kernels.ComputeSettings.Current;
-        long depth = (long)InChannels * KernelSize * KernelSize;
-        return depth <= settings.DepthBlock || OutChannels * depth * groupSize > settings.SmallProductVolume;
-    }
-
     /// <summary>Kaiming-uniform with a = √5: bound 1/√(in·k·k) for weights and biases, as PyTorch does.</summary>
     public override void ResetParameters(Rng rng)
     {

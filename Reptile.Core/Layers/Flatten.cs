@@ -9,9 +9,6 @@ public sealed class Flatten : Layer
     /// <summary>[N, …] → [N, rest], row-major in C, H, W order whatever the input's layout.</summary>
     /// <exception cref="ArgumentException">The input has fewer than 2 dimensions.</exception>
     public override Tensor Forward(Tensor input, Tape? tape) => op.Forward(input, tape);
-
-    /// <summary>Sample by sample (a copy): any batch gives each sample the same bits.</summary>
-    internal override bool KeepsGroupsApart(int groupSize) => true;
     /// <inheritdoc/>
     public override Layer CloneConfiguration() => new Flatten();
     /// <inheritdoc/>

@@ -45,21 +45,6 @@ public abstract class Layer
     /// </summary>
     public abstract Tensor Forward(Tensor input, Tape? tape);
 
-    /// <summary>
-    /// <see cref="Forward(Tensor, Tape?)"/> over a batch of <paramref name="groups"/> (more than one only without a
-    /// tape, and only when <see cref="KeepsGroupsApart"/>): a layer that computes each sample on its own, with arithmetic
-    /// that does not depend on the batch, keeps this default; batch norm overrides it to take statistics per group, the
-    /// linear layer to multiply each group's rows as a product of their own.
-    /// </summary>
-    internal virtual Tensor Forward(Tensor input, Tape? tape, BatchGroups groups) => Forward(input, tape);
-
-    /// <summary>
-    /// Whether <see cref="Forward(Tensor, Tape?, BatchGroups)"/> gives each group of <paramref name="groupSize"/> samples
-    /// exactly (bit for bit) what <see cref="Forward(Tensor, Tape?)"/> gives that group alone. False unless the layer
-    /// says so, as a layer of another assembly may mix samples or round differently in a larger batch.
-    /// </summary>
-    internal virtual bool KeepsGroupsApart(int groupSize) => false;
-
     /// <summary>PyTorch's default initialisation for this layer type.</summary>
     public virtual void ResetParameters(Rng rng) { }
 

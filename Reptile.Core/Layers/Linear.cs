@@ -21,12 +21,6 @@ public sealed class Linear(int inFeatures, int outFeatures) : Layer
     /// after image layers).</exception>
     public override Tensor Forward(Tensor input, Tape? tape) => op.Forward(input, Parameter(0), Parameter(1), tape);
 
-    /// <summary>Each group's rows as a product of their own (see <see cref="LinearOp"/>).</summary>
-    internal override Tensor Forward(Tensor input, Tape? tape, BatchGroups groups) => op.Forward(input, Parameter(0), Parameter(1), tape, groups.Count);
-
-    /// <inheritdoc/>
-    internal override bool KeepsGroupsApart(int groupSize) => true;
-
     /// <summary>Kaiming-uniform with a = √5 (bound 1/√fan_in) for weights and biases, as PyTorch does.</summary>
     public override void ResetParameters(Rng rng)
     {

@@ -33,9 +33,6 @@ public sealed class MaxPool2d : Layer
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input, Tape? tape) => op.Forward(layout.Apply(input, tape), Size, Stride, tape, CeilMode);
 
-    /// <summary>Sample by sample (each window's max, exact): any batch gives each sample the same bits.</summary>
-    internal override bool KeepsGroupsApart(int groupSize) => true;
-
     /// <inheritdoc/>
     public override Layer CloneConfiguration() => new MaxPool2d(Size, Stride, CeilMode);
 

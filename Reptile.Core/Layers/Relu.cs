@@ -8,9 +8,6 @@ public sealed class Relu : Layer
     private readonly ReluOp op = new();
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input, Tape? tape) => op.Forward(input, tape);
-
-    /// <summary>Sample by sample (max(x, 0) is exact): any batch gives each sample the same bits.</summary>
-    internal override bool KeepsGroupsApart(int groupSize) => true;
     /// <inheritdoc/>
     public override Layer CloneConfiguration() => new Relu();
     /// <inheritdoc/>

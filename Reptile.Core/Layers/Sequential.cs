@@ -84,28 +84,7 @@ public sealed class Sequential
     /// </summary>
     /// <exception cref="ArgumentException">The input's shape does not fit the first layer (or a layer's output the
     /// next one).</exception>
-    public Tensor Forward(Tensor input, Tape? tape = null) => Forward(input, tape, BatchGroups.One);
-
-    /// <summary>
-    /// An inference pass over a batch of <paramref name="groups"/>, each group's outputs bit for bit those of a pass
-    /// over that group alone (see <see cref="KeepsGroupsApart"/>).
-    /// </summary>
-    /// <exception cref="InvalidOperationException">Several groups, but a layer does not keep them apart.</exception>
-    internal Tensor Forward(Tensor input, BatchGroups groups) =>
-        groups.Count == 1 || KeepsGroupsApart(input.Dim(0) / groups.Count)
-            ? Forward(input, null, groups)
-            : throw new InvalidOperationException($"{this} does not keep groups of a batch apart: pass one group at a time.");
-
-    /// <summary>Whether every layer keeps groups of <paramref name="groupSize"/> samples apart, so that one pass may
-    /// run several of them (<see cref="Forward(Tensor, BatchGroups)"/>).</summary>
-    internal bool KeepsGroupsApart(int groupSize)
-    {
-        foreach (var layer in layers)
-            if (!layer.KeepsGroupsApart(groupSize)) return false;
-        return true;
-    }
-
-    private Tensor Forward(Tensor input, Tape? tape, BatchGroups groups)
+    public Tensor Forward(Tensor input, Tape? tape = null)
     {
         var x = input;
         for (int i = 0; i < layers.Length; i++)
@@ -113,11 +92,11 @@ public sealed class Sequential
             // Batch norm then relu (every block of the paper's models) runs as one op: same values, fewer passes.
             if (FuseBatchNormRelu && normBeforeRelu[i] is { } norm && norm.FusesRelu(tape))
             {
-                x = norm.ForwardRelu(x, tape, groups);
+                x = norm.ForwardRelu(x, tape);
                 i++;
             }
             else
-                x = layers[i].Forward(x, tape, groups);
+                x = layers[i].Forward(x, tape);
         }
         return x;
     }

@@ -8,7 +8,6 @@ public sealed class Tanh : Layer
     private readonly TanhOp op = new();
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input, Tape? tape) => op.Forward(input, tape);
-    // Not KeepsGroupsApart: a short batch takes the scalar path (MathF.Tanh), which rounds unlike the vector paths.
     /// <inheritdoc/>
     public override Layer CloneConfiguration() => new Tanh();
     /// <inheritdoc/>

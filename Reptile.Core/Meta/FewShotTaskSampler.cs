@@ -102,12 +102,6 @@ public sealed class FewShotTaskSampler : ITaskSampler
         return Steps;
     }
 
-    /// <summary>Input values (samples × channels × pixels) in one non-transductive pass at most, unless one batch is
-    /// larger: 24 of Omniglot's 28×28 images. Every buffer of a pass grows with it, and on a host with 1 MB of L2 per core
-    /// larger passes ran slower per image (30 images 10 % slower, 42 to 63 images 20 to 40 %) while passes of 6 to 24
-    /// ran alike.</summary>
-    internal const int MaxPassValues = 24 * 28 * 28;
-
     /// <summary>
     /// The model's logits for each held-out sample (rows of <see cref="Ways"/> in <paramref name="logits"/>), as
     /// supervised-reptile predicts: non-transductive, each held-out sample in one batch with all the pool's samples
@@ -120,25 +114,12 @@ public sealed class FewShotTaskSampler : ITaskSampler
             model.Forward(Fill(heldOut).Inputs).Values[..(heldOut.Length * Ways)].CopyTo(logits);
             return;
         }
-        // Non-transductive batches are stacked as groups of one pass, batch norm taking statistics per group, which
-        // gives each held-out sample's logits bit for bit (the model permitting, else one batch per pass); the passes
-        // share the batches evenly, so there are at most two pass sizes.
-        int size = pool.Length + 1, count = heldOut.Length;
-        int most = model.KeepsGroupsApart(size) ? Math.Max(1, MaxPassValues / (size * Task.Pixels)) : 1;
-        int passes = (count + most - 1) / most;
-        for (int pass = 0, first = 0; pass < passes; pass++)
+        for (int q = 0; q < heldOut.Length; q++)
         {
-            int groups = (count - first + passes - pass - 1) / (passes - pass);
-            var indices = IndexBuffer(groups * size);
-            for (int g = 0; g < groups; g++)
-            {
-                pool.CopyTo(indices.Slice(g * size));
-                indices[g * size + size - 1] = heldOut[first + g];
-            }
-            var output = model.Forward(Fill(indices).Inputs, new BatchGroups(groups)).Values;
-            for (int g = 0; g < groups; g++)
-                output.Slice((g * size + size - 1) * Ways, Ways).CopyTo(logits.Slice((first + g) * Ways, Ways));
-            first += groups;
+            var indices = IndexBuffer(pool.Length + 1);
+            pool.CopyTo(indices);
+            indices[^1] = heldOut[q];
+            model.Forward(Fill(indices).Inputs).Values.Slice(pool.Length * Ways, Ways).CopyTo(logits.Slice(q * Ways, Ways));
         }
     }
 
