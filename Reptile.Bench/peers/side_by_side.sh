@@ -94,7 +94,7 @@ run() { # round threads workload engine command...
   median=$(printf '%s\n' "$output" | "$python" -c '
 import re, sys
 for line in sys.stdin:
-    m = re.search(r"median:? ([0-9.]+) ?ms", line) or re.search(r"([0-9.]+) ?ms per [^(\n]*\(median", line)
+    m = re.search(r"median:? ([0-9.]+) ?ms", line) or re.search(r"([0-9.]+) ?ms per [^\n]*median", line)
     if m:
         print(m.group(1)); break
 else:
