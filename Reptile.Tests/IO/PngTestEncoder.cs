@@ -11,53 +11,14 @@ internal static class PngTestEncoder
     public static byte[] Encode(int width, int height, int colorType, int bitDepth, byte[][] rows,
         Func<int, int>? filterOfRow = null, byte[]? palette = null, bool interlaced = false)
     {
-        int channels = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
+        int channels = Channels(colorType);
         int bpp = Math.Max(1, channels * bitDepth / 8);
         int stride = (width * channels * bitDepth + 7) / 8;
-        var filtered = new MemoryStream();
-        var prior = new byte[stride];
         for (int r = 0; r < height; r++)
-        {
-            int f = filterOfRow?.Invoke(r) ?? 0;
-            var row = rows[r];
-            if (row.Length != stride) throw new ArgumentException($"row {r} has {row.Length} bytes, expected {stride}");
-            filtered.WriteByte((byte)f);
-            for (int i = 0; i < stride; i++)
-            {
-                int a = i >= bpp ? row[i - bpp] : 0, b = prior[i], c = i >= bpp ? prior[i - bpp] : 0;
-                int pred = f switch
-                {
-                    0 => 0,
-                    1 => a,
-                    2 => b,
-                    3 => (a + b) >> 1,
-                    _ => Paeth(a, b, c),
-                };
-                filtered.WriteByte((byte)(row[i] - pred));
-            }
-            prior = row;
-        }
-        var compressed = new MemoryStream();
-        using (var z = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) z.Write(filtered.ToArray());
-
-        var png = new MemoryStream();
-        png.Write([137, 80, 78, 71, 13, 10, 26, 10]);
-        var ihdr = new byte[13];
-        BinaryPrimitives.WriteUInt32BigEndian(ihdr, (uint)width);
-        BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), (uint)height);
-        ihdr[8] = (byte)bitDepth;
-        ihdr[9] = (byte)colorType;
-        ihdr[12] = (byte)(interlaced ? 1 : 0);
-        WriteChunk(png, "IHDR", ihdr);
-        WriteChunk(png, "tEXt", "Comment\0test"u8.ToArray()); // ancillary chunks are skipped
-        if (palette != null) WriteChunk(png, "PLTE", palette);
-        // Split the data over two IDAT chunks to exercise concatenation.
-        var data = compressed.ToArray();
-        int half = data.Length / 2;
-        WriteChunk(png, "IDAT", data[..half]);
-        WriteChunk(png, "IDAT", data[half..]);
-        WriteChunk(png, "IEND", []);
-        return png.ToArray();
+            if (rows[r].Length != stride) throw new ArgumentException($"row {r} has {rows[r].Length} bytes, expected {stride}");
+        var filtered = new MemoryStream();
+        FilterRows(rows[..height], bpp, filterOfRow, filtered);
+        return Assemble(width, height, colorType, bitDepth, filtered.ToArray(), palette, interlaced);
     }
 
     /// <summary>
@@ -67,7 +28,7 @@ internal static class PngTestEncoder
     public static byte[] EncodeInterlaced(int width, int height, int colorType, int bitDepth, int[,] samples,
         Func<int, int>? filterOfRow = null, byte[]? palette = null)
     {
-        int channels = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
+        int channels = Channels(colorType);
         int bpp = Math.Max(1, channels * bitDepth / 8);
         ReadOnlySpan<(int Row, int Column, int RowStep, int ColumnStep)> passes =
             [(0, 0, 8, 8), (0, 4, 8, 8), (4, 0, 8, 4), (0, 2, 4, 4), (2, 0, 4, 2), (0, 1, 2, 2), (1, 0, 2, 1)];
@@ -86,6 +47,8 @@ internal static class PngTestEncoder
         }
         return Assemble(width, height, colorType, bitDepth, filtered.ToArray(), palette, interlaced: true);
     }
+
+    private static int Channels(int colorType) => colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
 
     /// <summary>Appends each row with its filter byte, filtered against the row above (zeros above the first).</summary>
     private static void FilterRows(byte[][] rows, int bpp, Func<int, int>? filterOfRow, Stream filtered)
@@ -119,8 +82,13 @@ internal static class PngTestEncoder
         ihdr[9] = (byte)colorType;
         ihdr[12] = (byte)(interlaced ? 1 : 0);
         WriteChunk(png, "IHDR", ihdr);
+        WriteChunk(png, "tEXt", "Comment\0test"u8.ToArray()); // ancillary chunks are skipped
         if (palette != null) WriteChunk(png, "PLTE", palette);
-        WriteChunk(png, "IDAT", compressed.ToArray());
+        // Split the data over two IDAT chunks to exercise concatenation.
+        var data = compressed.ToArray();
+        int half = data.Length / 2;
+        WriteChunk(png, "IDAT", data[..half]);
+        WriteChunk(png, "IDAT", data[half..]);
         WriteChunk(png, "IEND", []);
         return png.ToArray();
     }
