@@ -11,7 +11,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "ab")
             return BuildComparison.Run(args[1..]);
         if (args.Length > 0 && args[0] == "handover")
-            return HandOverTiming.Run(args);
+            return HandOverTiming.Run(args[1..]);
         if (args.Length > 0 && args[0] == "allgather")
             return AllGatherTiming.Run(args[1..]);
         if (args.Length > 0 && args[0] == "classifier")
