@@ -41,6 +41,11 @@ public sealed class ConvolutionPlan
     // ow·s − p + j; col2im adds into input lane iw the output lane (iw + p − j)/s when that is a whole output column.
     internal readonly int[] Im2ColRows = [], Col2ImRows = [];
 
+    private int[]? directRows;
+
+    /// <summary>The row table of <see cref="DirectConvolution"/>, built the first time a direct product asks.</summary>
+    internal int[] DirectRows => directRows ??= DirectConvolution.RowTable(this);
+
     /// <summary>
     /// Plans the lowering of N images of H×W pixels for a kernelH×kernelW kernel (one channel's geometry: channels
     /// only repeat it). Costs O(kernelH·kernelW·N·OH·OW) once; reuse the plan for every batch of that shape.

@@ -12,6 +12,9 @@ public sealed class Conv2dOp : IBackward
     private Tensor x = null!, weight = null!, bias = null!;
     private int batch, inChannels, height, width, outChannels, kernelH, kernelW, stride, padding;
     private float[] cols = [];
+    // The route without lowering (DirectConvolution) and its buffers; chosen per forward.
+    private readonly Conv2dDirect directRoute = new();
+    private bool direct;
     /// <summary>Lowering plans of the geometries seen most recently (training and evaluation alternate batch sizes).</summary>
     private readonly ConvolutionPlan?[] plans = new ConvolutionPlan?[4];
     private ConvolutionPlan plan = null!;
@@ -52,13 +55,16 @@ public sealed class Conv2dOp : IBackward
         int patch = inChannels * kernelH * kernelW, positions = plan.Columns;
         if (cols.Length < patch * positions) cols = new float[patch * positions];
         var colSpan = cols.AsSpan(0, patch * positions);
-        ParallelKernels.Im2Col(input.Values, inChannels, plan, colSpan);
+        direct = DirectConvolution.Applies(outChannels);
+        if (!direct)
+            ParallelKernels.Im2Col(input.Values, inChannels, plan, colSpan);
 
         outShape[0] = batch; outShape[1] = outChannels; outShape[2] = plan.OutH; outShape[3] = plan.OutW;
         Output.Reshape(outShape, requiresGrad: true);
         Output.Layout = TensorLayout.ChannelMajor;
         var y = Output.Values;
-        ParallelKernels.Gemm(weight.Values, false, colSpan, false, y, outChannels, positions, patch);
+        if (direct) directRoute.Forward(input.Values, weight.Values, plan, inChannels, outChannels, y);
+        else ParallelKernels.Gemm(weight.Values, false, colSpan, false, y, outChannels, positions, patch);
         WorkerPool.For(outChannels, 1, (long)outChannels * positions, new AddBias(this));
         tape?.Record(this, Output);
         return Output;
@@ -100,11 +106,20 @@ public sealed class Conv2dOp : IBackward
     {
         int patch = inChannels * kernelH * kernelW, positions = plan.Columns;
         var dy = Output.Grad;
+        bool directInput = direct && DirectConvolution.InputGradientApplies(inChannels);
+        if (direct) directRoute.TakeOutputGradient(dy);
         if (weight.RequiresGrad)
-            ParallelKernels.Gemm(dy, false, cols.AsSpan(0, patch * positions), true, weight.Grad, outChannels, patch, positions, accumulate: true);
+        {
+            if (direct) directRoute.AddWeightGradient(weight.Grad);
+            else ParallelKernels.Gemm(dy, false, cols.AsSpan(0, patch * positions), true, weight.Grad, outChannels, patch, positions, accumulate: true);
+        }
         if (bias.RequiresGrad)
             WorkerPool.For(outChannels, 1, (long)outChannels * positions, new SumBiasGradient(this));
-        if (x.RequiresGrad)
+        if (x.RequiresGrad && directInput)
+        {
+            directRoute.AddInputGradient(x.Grad);
+        }
+        else if (x.RequiresGrad)
         {
             // The weight gradient above was the last reader of the columns: their gradient takes the same buffer,
             // which keeps a step's working set (1.1 MB per buffer for the second layer) smaller and warm.

@@ -9,9 +9,11 @@ public class Conv2dOpTests
 {
     /// <summary>
     /// The op splits its lowering and its products between threads; on any number of them the result must be the
-    /// bits of the whole lowering and the whole products on one: im2col, W·cols + b, dW += dY·colsᵀ,
-    /// dx += col2im(Wᵀ·dY). Shapes include the model's first two layers, odd sizes and a geometry whose last pixels
-    /// no kernel position reaches.
+    /// bits of one thread: on the lowering route the whole lowering and the whole products (im2col, W·cols + b,
+    /// dW += dY·colsᵀ, dx += col2im(Wᵀ·dY)), on the direct route (512-bit, output channels in panels of 32) the op's
+    /// own result on one thread, which <see cref="DirectRouteMatchesTheConvolution"/> checks against double sums.
+    /// Shapes include the model's first two layers, odd sizes and a geometry whose last pixels no kernel position
+    /// reaches.
     /// </summary>
     [Fact]
     public void OnAnyThreadsEqualsTheWholeProducts() => Property.ForAll(rng =>
@@ -41,6 +43,7 @@ public class Conv2dOpTests
         var dx = (float[])dxStart.Clone();
         Convolution.Col2Im(dcols, c, plan, dx);
 
+        bool direct = DirectConvolution.Applies(outC);
         foreach (int threads in new[] { 1, 2, 3 })
         {
             var x = Tensor.Zeros(true, n, c, h, w);
@@ -60,9 +63,98 @@ public class Conv2dOpTests
                 op.Backward();
             }
             string where = $"{n}×{c}×{h}×{w} → {outC}, {k}×{k} stride {stride} padding {padding}, {threads} threads";
+            if (direct && threads == 1)
+            {
+                // The direct route's sums run in its own order: its one-thread bits are the reference for the others.
+                (y, dw, dx) = (op.Output.Values.ToArray(), wt.Grad.ToArray(), x.Grad.ToArray());
+                continue;
+            }
             Assert.True(y.AsSpan().SequenceEqual(op.Output.Values), "output of " + where);
             Assert.True(dw.AsSpan().SequenceEqual(wt.Grad), "weight gradient of " + where);
             Assert.True(dx.AsSpan().SequenceEqual(x.Grad), "input gradient of " + where);
         }
     }, runs: 14, everyPath: true);
+
+    /// <summary>
+    /// The direct route (position-major rows, no lowering) against the convolution summed in double: output, weight
+    /// gradient and input gradient, each added to what the buffers held, for input channel counts that take every
+    /// sub-route (weight-gradient rows of one tap from 8 channels, of their own tap and channel below; the input
+    /// gradient direct from 32 channels, through the lowering otherwise).
+    /// </summary>
+    [Fact]
+    public void DirectRouteMatchesTheConvolution() => Property.ForAll(rng =>
+    {
+        if (!DirectConvolution.Applies(32)) return; // not the 512-bit path: the route is not taken
+        int n = 1 + rng.NextInt(3), c = rng.Pick(1, 3, 8, 16, 32, 64, 40), outC = rng.Pick(32, 64);
+        int h = 1 + rng.NextInt(15), w = 1 + rng.NextInt(15), k = 1 + rng.NextInt(3), stride = 1 + rng.NextInt(2), padding = 0 + rng.NextInt(2);
+        if (h + 2 * padding < k || w + 2 * padding < k) return;
+        var plan = new ConvolutionPlan(n, h, w, k, k, stride, padding);
+        int oh = plan.OutH, ow = plan.OutW;
+        float[] Random(int length) => Enumerable.Range(0, length).Select(_ => (float)rng.Uniform(-1, 1)).ToArray();
+        var input = Random(n * c * h * w);
+        var weight = Random(outC * c * k * k);
+        var bias = Random(outC);
+        var dy = Random(outC * plan.Columns);
+        var dxStart = Random(input.Length);
+        var dwStart = Random(weight.Length);
+
+        var x = Tensor.Zeros(true, n, c, h, w);
+        x.Layout = TensorLayout.ChannelMajor;
+        input.CopyTo(x.Values);
+        dxStart.CopyTo(x.Grad);
+        var wt = Tensor.Zeros(true, outC, c, k, k);
+        weight.CopyTo(wt.Values);
+        dwStart.CopyTo(wt.Grad);
+        var bt = Tensor.Zeros(true, outC);
+        bias.CopyTo(bt.Values);
+        var op = new Conv2dOp();
+        op.Forward(x, wt, bt, stride, padding, null);
+        dy.CopyTo(op.Output.Grad);
+        op.Backward();
+
+        // Each value summed in double with the sum of its terms' magnitudes, which bounds float rounding.
+        var y = new double[outC * plan.Columns];
+        var yScale = new double[y.Length];
+        var dw = Array.ConvertAll(dwStart, v => (double)v);
+        var dwScale = Array.ConvertAll(dwStart, v => (double)Math.Abs(v));
+        var dx = Array.ConvertAll(dxStart, v => (double)v);
+        var dxScale = Array.ConvertAll(dxStart, v => (double)Math.Abs(v));
+        for (int o = 0; o < outC; o++)
+        for (int b = 0; b < n; b++)
+        for (int r = 0; r < oh; r++)
+        for (int q = 0; q < ow; q++)
+        {
+            int p = (b * oh + r) * ow + q;
+            double sum = bias[o], scale = Math.Abs(bias[o]);
+            for (int ch = 0; ch < c; ch++)
+            for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+            {
+                int ih = r * stride - padding + i, iw = q * stride - padding + j;
+                if ((uint)ih >= (uint)h || (uint)iw >= (uint)w) continue;
+                int at = ((ch * n + b) * h + ih) * w + iw, wi = ((o * c + ch) * k + i) * k + j;
+                double g = dy[o * plan.Columns + p];
+                sum += (double)weight[wi] * input[at];
+                scale += Math.Abs((double)weight[wi] * input[at]);
+                dw[wi] += g * input[at];
+                dwScale[wi] += Math.Abs(g * input[at]);
+                dx[at] += g * weight[wi];
+                dxScale[at] += Math.Abs(g * weight[wi]);
+            }
+            y[o * plan.Columns + p] = sum;
+            yScale[o * plan.Columns + p] = scale;
+        }
+        string where = $"{n}×{c}×{h}×{w} → {outC}, {k}×{k} stride {stride} padding {padding}";
+        Near(y, yScale, op.Output.Values, "output of " + where);
+        Near(dw, dwScale, wt.Grad, "weight gradient of " + where);
+        Near(dx, dxScale, x.Grad, "input gradient of " + where);
+    }, runs: 60);
+
+    /// <summary>|actual − expected| within a few float roundings of the terms' magnitudes.</summary>
+    private static void Near(double[] expected, double[] scale, ReadOnlySpan<float> actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-6 * scale[i] + 1e-30,
+                $"{what}[{i}]: expected {expected[i]}, got {actual[i]} (terms' magnitude {scale[i]})");
+    }
 }

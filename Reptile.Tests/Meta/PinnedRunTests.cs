@@ -10,6 +10,9 @@ namespace Reptile.Tests.Meta;
 /// Checksums of the weights (and inner optimizer state) after short reference runs, taken before the
 /// restructuring of issue #12: any change that moves a single bit of training or evaluation fails here. A change
 /// that is meant to move weights (a new summation order, say) updates these pins in its own commit, saying why.
+/// The Omniglot pins moved with the direct convolution (issue #14): its products sum taps before channels and the
+/// weight gradient over positions in depth blocks of its own, so the rounding differs from the lowering's (the same values
+/// within float rounding: the PyTorch reference tests hold); each is still the same on one thread and on two.
 /// </summary>
 public class PinnedRunTests
 {
@@ -51,20 +54,20 @@ public class PinnedRunTests
     [SharedDataFact]
     public void OmniglotChainedRunIsPinned()
     {
-        Assert.Equal("0B4742500E180688", RunOmniglot(OmniglotOptions));
-        Assert.Equal("0B4742500E180688", RunOmniglot(OmniglotOptions with { Threads = 2 }));
+        Assert.Equal("26271C12522BF912", RunOmniglot(OmniglotOptions));
+        Assert.Equal("26271C12522BF912", RunOmniglot(OmniglotOptions with { Threads = 2 }));
     }
 
     [SharedDataFact]
     public void OmniglotAveragedRunIsPinned()
     {
-        Assert.Equal("E83D73F79F10F747", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 2 }));
-        Assert.Equal("E83D73F79F10F747", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 1 }));
+        Assert.Equal("FD9A1542A0194D09", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 2 }));
+        Assert.Equal("FD9A1542A0194D09", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 1 }));
     }
 
     [SharedDataFact]
     public void OmniglotFirstOrderMamlRunIsPinned() =>
-        Assert.Equal("2E413F1C8AADDB0D", RunOmniglot(OmniglotOptions with { Foml = true, FomlTail = 5, Sgd = true, LearningRate = 0.01f, Threads = 2 }));
+        Assert.Equal("02FF3D5F56FA1672", RunOmniglot(OmniglotOptions with { Foml = true, FomlTail = 5, Sgd = true, LearningRate = 0.01f, Threads = 2 }));
 
     [Fact]
     public void SineRunIsPinned()
