@@ -78,16 +78,24 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>
-    /// Output tiles [from, to) (8 positions each) of y[p][o] = Σ_tap Σ_c x[row(p, tap)][c] · w[tap][c][o]: x has a
-    /// zero row at index N·H·W, y room for whole tiles. Depth order: taps ascending, channels ascending.
+    /// Output tiles [from, to) (8 positions each) of y[o][p] = Σ_tap Σ_c x[row(p, tap)][c] · w[tap][c][o], y channel-major
+    /// ([out][positions]: each tile is transposed on its way out, from L1); x has a zero row at index N·H·W. Depth
+    /// order: taps ascending, channels ascending.
     /// </summary>
-    public static void Forward(float* x, float* weightByInput, int* rows, float* y, int inChannels, int outChannels,
+    public static void Forward(float* x, float* weightByInput, int* rows, float* y, int positions, int inChannels, int outChannels,
         int taps, int from, int to)
     {
-        for (int tile = from; tile < to; tile++)
-        for (int panel = 0; panel < outChannels; panel += Panel)
-            ForwardTile(x, weightByInput + panel, rows + tile * Rows * taps, y + (nint)tile * Rows * outChannels + panel,
-                inChannels, outChannels, taps);
+        float* tile = stackalloc float[Rows * Panel];
+        for (int t = from; t < to; t++)
+        {
+            int p0 = t * Rows, count = Math.Min(Rows, positions - p0);
+            for (int panel = 0; panel < outChannels; panel += Panel)
+            {
+                ForwardTile(x, weightByInput + panel, rows + p0 * taps, tile, inChannels, outChannels, taps);
+                // tile [8 positions][32 channels] → y[panel + o][p0 + r]
+                GemmPacking.TransposePack(y + (nint)panel * positions + p0, positions, count, tile, Panel, count, Panel);
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -116,15 +124,15 @@ internal static unsafe class DirectConvolution
                 a = Vector512.Create(r7[c]); c70 = Vector512.FusedMultiplyAdd(a, b0, c70); c71 = Vector512.FusedMultiplyAdd(a, b1, c71);
             }
         }
-        nint ld = outChannels;
+        // The tile, row-major [8][32], for the caller's transpose.
         c00.Store(y); c01.Store(y + 16);
-        c10.Store(y + ld); c11.Store(y + ld + 16);
-        c20.Store(y + 2 * ld); c21.Store(y + 2 * ld + 16);
-        c30.Store(y + 3 * ld); c31.Store(y + 3 * ld + 16);
-        c40.Store(y + 4 * ld); c41.Store(y + 4 * ld + 16);
-        c50.Store(y + 5 * ld); c51.Store(y + 5 * ld + 16);
-        c60.Store(y + 6 * ld); c61.Store(y + 6 * ld + 16);
-        c70.Store(y + 7 * ld); c71.Store(y + 7 * ld + 16);
+        c10.Store(y + 32); c11.Store(y + 48);
+        c20.Store(y + 64); c21.Store(y + 80);
+        c30.Store(y + 96); c31.Store(y + 112);
+        c40.Store(y + 128); c41.Store(y + 144);
+        c50.Store(y + 160); c51.Store(y + 176);
+        c60.Store(y + 192); c61.Store(y + 208);
+        c70.Store(y + 224); c71.Store(y + 240);
     }
 
     /// <summary>

@@ -16,9 +16,9 @@ internal sealed unsafe class Conv2dDirect
     private ConvolutionPlan plan = null!;
     private int inChannels, outChannels, taps;
     private int[] rowTable = [];
-    // Position-major: the input with a zero row, the output and its gradient with room for a ragged tile; the weights
+    // Position-major: the input with a zero row, the output's gradient with room for a ragged tile; the weights
     // per tap by input and by output channel; the weight gradient per tap (and its scratch); the input gradient with a discard row.
-    private float[] inputRows = [], outputRows = [], outputGradientRows = [], weightByInput = [], weightByOutput = [],
+    private float[] inputRows = [], outputGradientRows = [], weightByInput = [], weightByOutput = [],
         weightGradient = [], inputGradientRows = [], inputGradient = [];
 
     /// <summary>y [out][positions] = the convolution of input [in][pixels] (the bias is the caller's).</summary>
@@ -31,15 +31,13 @@ internal sealed unsafe class Conv2dDirect
         Aligned(inputRows).Slice(pixels * inChannels, inChannels).Clear(); // the padding reads this row
         Grow(ref weightByInput, taps * inChannels * outChannels);
         Grow(ref weightByOutput, taps * inChannels * outChannels);
-        Grow(ref outputRows, (positions + DirectConvolution.Rows) * outChannels);
-        fixed (float* x = Aligned(inputRows), pw = weight, w = Aligned(weightByInput), wo = Aligned(weightByOutput), o = Aligned(outputRows))
+        fixed (float* x = Aligned(inputRows), pw = weight, w = Aligned(weightByInput), wo = Aligned(weightByOutput), o = y)
         fixed (int* rows = rowTable)
         {
             DirectConvolution.ArrangeWeights(pw, outChannels, inChannels, taps, wo, w);
-            var parts = new ForwardParts(x, w, rows, o, inChannels, outChannels, taps);
+            var parts = new ForwardParts(x, w, rows, o, positions, inChannels, outChannels, taps);
             WorkerPool.For((positions + DirectConvolution.Rows - 1) / DirectConvolution.Rows, 1, Work, in parts);
         }
-        Transpose(Aligned(outputRows), positions, outChannels, y);
     }
 
     /// <summary>Takes dY [out][positions] for the gradients that follow.</summary>
@@ -134,9 +132,9 @@ internal sealed unsafe class Conv2dDirect
         return buffer.AsSpan(skip);
     }
 
-    private readonly struct ForwardParts(float* x, float* w, int* rows, float* y, int inChannels, int outChannels, int taps) : IRangeBody
+    private readonly struct ForwardParts(float* x, float* w, int* rows, float* y, int positions, int inChannels, int outChannels, int taps) : IRangeBody
     {
-        public void Run(int from, int to) => DirectConvolution.Forward(x, w, rows, y, inChannels, outChannels, taps, from, to);
+        public void Run(int from, int to) => DirectConvolution.Forward(x, w, rows, y, positions, inChannels, outChannels, taps, from, to);
     }
 
     private readonly struct WeightGradientParts(float* x, float* dy, int* rows, float* g, int positions, int inChannels, int outChannels, int taps) : IRangeBody
