@@ -46,32 +46,17 @@ public class Conv2dOpTests
         bool direct = DirectConvolution.Applies(outC);
         foreach (int threads in new[] { 1, 2, 3 })
         {
-            var x = Tensor.Zeros(true, n, c, h, w);
-            x.Layout = TensorLayout.ChannelMajor;
-            input.CopyTo(x.Values);
-            dxStart.CopyTo(x.Grad);
-            var wt = Tensor.Zeros(true, outC, c, k, k);
-            weight.CopyTo(wt.Values);
-            dwStart.CopyTo(wt.Grad);
-            var bt = Tensor.Zeros(true, outC);
-            bias.CopyTo(bt.Values);
-            var op = new Conv2dOp();
-            using (WorkerPool.Use(threads))
-            {
-                op.Forward(x, wt, bt, stride, padding, null);
-                dy.CopyTo(op.Output.Grad);
-                op.Backward();
-            }
+            var (opY, opDw, opDx) = Run(input, weight, bias, dy, dxStart, dwStart, n, c, h, w, outC, k, stride, padding, threads);
             string where = $"{n}×{c}×{h}×{w} → {outC}, {k}×{k} stride {stride} padding {padding}, {threads} threads";
             if (direct && threads == 1)
             {
                 // The direct route's sums run in its own order: its one-thread bits are the reference for the others.
-                (y, dw, dx) = (op.Output.Values.ToArray(), wt.Grad.ToArray(), x.Grad.ToArray());
+                (y, dw, dx) = (opY, opDw, opDx);
                 continue;
             }
-            Assert.True(y.AsSpan().SequenceEqual(op.Output.Values), "output of " + where);
-            Assert.True(dw.AsSpan().SequenceEqual(wt.Grad), "weight gradient of " + where);
-            Assert.True(dx.AsSpan().SequenceEqual(x.Grad), "input gradient of " + where);
+            Assert.True(y.AsSpan().SequenceEqual(opY), "output of " + where);
+            Assert.True(dw.AsSpan().SequenceEqual(opDw), "weight gradient of " + where);
+            Assert.True(dx.AsSpan().SequenceEqual(opDx), "input gradient of " + where);
         }
     }, runs: 14, everyPath: true);
 
@@ -98,19 +83,7 @@ public class Conv2dOpTests
         var dxStart = Random(input.Length);
         var dwStart = Random(weight.Length);
 
-        var x = Tensor.Zeros(true, n, c, h, w);
-        x.Layout = TensorLayout.ChannelMajor;
-        input.CopyTo(x.Values);
-        dxStart.CopyTo(x.Grad);
-        var wt = Tensor.Zeros(true, outC, c, k, k);
-        weight.CopyTo(wt.Values);
-        dwStart.CopyTo(wt.Grad);
-        var bt = Tensor.Zeros(true, outC);
-        bias.CopyTo(bt.Values);
-        var op = new Conv2dOp();
-        op.Forward(x, wt, bt, stride, padding, null);
-        dy.CopyTo(op.Output.Grad);
-        op.Backward();
+        var (opY, opDw, opDx) = Run(input, weight, bias, dy, dxStart, dwStart, n, c, h, w, outC, k, stride, padding, threads: 1);
 
         // Each value summed in double with the sum of its terms' magnitudes, which bounds float rounding.
         var y = new double[outC * plan.Columns];
@@ -145,9 +118,9 @@ public class Conv2dOpTests
             yScale[o * plan.Columns + p] = scale;
         }
         string where = $"{n}×{c}×{h}×{w} → {outC}, {k}×{k} stride {stride} padding {padding}";
-        Near(y, yScale, op.Output.Values, "output of " + where);
-        Near(dw, dwScale, wt.Grad, "weight gradient of " + where);
-        Near(dx, dxScale, x.Grad, "input gradient of " + where);
+        Near(y, yScale, opY, "output of " + where);
+        Near(dw, dwScale, opDw, "weight gradient of " + where);
+        Near(dx, dxScale, opDx, "input gradient of " + where);
     }, runs: 60);
 
     /// <summary>|actual − expected| within a few float roundings of the terms' magnitudes.</summary>
@@ -156,5 +129,29 @@ public class Conv2dOpTests
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-6 * scale[i] + 1e-30,
                 $"{what}[{i}]: expected {expected[i]}, got {actual[i]} (terms' magnitude {scale[i]})");
+    }
+
+    /// <summary>The op's forward and backward on <paramref name="threads"/> threads from the given values and starting
+    /// gradients: its output, weight gradient and input gradient.</summary>
+    private static (float[] Y, float[] Dw, float[] Dx) Run(float[] input, float[] weight, float[] bias, float[] dy, float[] dxStart,
+        float[] dwStart, int n, int c, int h, int w, int outC, int k, int stride, int padding, int threads)
+    {
+        var x = Tensor.Zeros(true, n, c, h, w);
+        x.Layout = TensorLayout.ChannelMajor;
+        input.CopyTo(x.Values);
+        dxStart.CopyTo(x.Grad);
+        var wt = Tensor.Zeros(true, outC, c, k, k);
+        weight.CopyTo(wt.Values);
+        dwStart.CopyTo(wt.Grad);
+        var bt = Tensor.Zeros(true, outC);
+        bias.CopyTo(bt.Values);
+        var op = new Conv2dOp();
+        using (WorkerPool.Use(threads))
+        {
+            op.Forward(x, wt, bt, stride, padding, null);
+            dy.CopyTo(op.Output.Grad);
+            op.Backward();
+        }
+        return (op.Output.Values.ToArray(), wt.Grad.ToArray(), x.Grad.ToArray());
     }
 }
