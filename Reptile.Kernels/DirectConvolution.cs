@@ -6,12 +6,14 @@ namespace Reptile.Kernels;
 
 /// <summary>
 /// A convolution's three products computed straight from position-major activations ([N·H·W][C]: a pixel's channels
-/// contiguous), without im2col, col2im or packing. A lowered row of the im2col formulation is then nine contiguous runs
-/// of C floats, one per kernel tap, so each tile reads its pixels through a table of row offsets: the forward and
-/// the weight gradient broadcast input values and load weight or output-gradient rows, the input gradient adds each
-/// tile's rows into the pixels a tap reaches. Every tile is 8 × 32 in 16 zmm accumulators, 16 FMAs per depth step,
-/// as the GEMM micro-kernel; the depth order of each product is fixed by this class (taps, then channels; or
-/// positions in order, in the driver's depth blocks), and parts cut by tiles, row panels or channel panels compute the same bits as the whole.
+/// contiguous), without im2col, col2im or packing. A lowered row of the im2col formulation is then nine contiguous
+/// runs of C floats, one per kernel tap, so each tile reads its pixels through a table of row offsets: the forward
+/// and the weight gradient broadcast input values and load weight or output-gradient rows, the input gradient adds
+/// each tile's rows into the pixels a tap reaches. Every tile is 8 × 32 in 16 zmm accumulators, 16 FMAs per depth
+/// step, as the GEMM micro-kernel, and like it written out in full (the same tiles folded onto one accumulator
+/// struct ran 1.11× slower: its 16 vectors no longer all stayed in registers). The depth order of each product is
+/// fixed here (taps, then channels; or positions ascending in the driver's depth blocks), so parts cut by tiles, row
+/// panels or channel panels compute the same bits as the whole.
 /// </summary>
 internal static unsafe class DirectConvolution
 {
