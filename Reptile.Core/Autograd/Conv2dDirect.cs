@@ -43,37 +43,60 @@ internal sealed unsafe class Conv2dDirect
     /// <summary>Takes dY [out][positions] for the gradients that follow.</summary>
     public void TakeOutputGradient(ReadOnlySpan<float> dy) => ToRows(dy, outChannels, plan.Columns, ref outputGradientRows);
 
-    /// <summary>gradient [out][in][kh][kw] += its sum over the positions.</summary>
-    public void AddWeightGradient(Span<float> gradient)
+    /// <summary>
+    /// The gradients asked for from dY (<see cref="TakeOutputGradient"/>): the weight's [out][in][kh][kw] += its sum
+    /// over the positions, dx [in][pixels] += the input gradient (input channels in whole 32-channel panels). When both are, on exactly two threads each thread computes one whole product (their
+    /// work is equal: positions × taps × channels in × out), which needs no cut and one hand-over; otherwise each
+    /// product is cut across the threads in turn. Every value is computed the same way either way.
+    /// </summary>
+    public void AddGradients(Span<float> weightGradientOut, Span<float> dx, bool weights, bool input)
     {
-        int length = taps * inChannels * outChannels;
+        int length = taps * inChannels * outChannels, pixels = plan.Plane;
+        int weightPanels = (taps * inChannels + DirectConvolution.Rows - 1) / DirectConvolution.Rows;
+        int inputPanels = inChannels / DirectConvolution.Panel;
         Grow(ref weightGradient, 3 * length);
-        fixed (float* x = Aligned(inputRows), dy = Aligned(outputGradientRows), g = Aligned(weightGradient)) fixed (int* rows = rowTable)
+        if (input)
         {
-            var parts = new WeightGradientParts(x, dy, rows, g, plan.Columns, inChannels, outChannels, taps);
-            WorkerPool.For((taps * inChannels + DirectConvolution.Rows - 1) / DirectConvolution.Rows, 1, Work, in parts);
-            DirectConvolution.AddWeightGradient(g, outChannels, inChannels, taps, gradient, g + length);
+            Grow(ref inputGradientRows, (pixels + 1) * inChannels);
+            Aligned(inputGradientRows).Slice(0, (pixels + 1) * inChannels).Clear();
         }
-    }
-
-    /// <summary>dx [in][pixels] += the input gradient (needs input channels in whole 32-channel panels).</summary>
-    public void AddInputGradient(Span<float> dx)
-    {
-        int pixels = plan.Plane;
-        Grow(ref inputGradientRows, (pixels + 1) * inChannels);
-        Aligned(inputGradientRows).Slice(0, (pixels + 1) * inChannels).Clear();
-        fixed (float* dy = Aligned(outputGradientRows), w = Aligned(weightByOutput), g = Aligned(inputGradientRows)) fixed (int* rows = rowTable)
+        fixed (float* x = Aligned(inputRows), dy = Aligned(outputGradientRows), g = Aligned(weightGradient),
+               w = Aligned(weightByOutput), gx = Aligned(inputGradientRows))
+        fixed (int* rows = rowTable)
         {
-            var parts = new InputGradientParts(dy, w, rows, g, plan.Columns, inChannels, outChannels, taps);
-            WorkerPool.For(inChannels / DirectConvolution.Panel, 1, Work, in parts);
+            var weightParts = new WeightGradientParts(x, dy, rows, g, plan.Columns, inChannels, outChannels, taps);
+            var inputParts = new InputGradientParts(dy, w, rows, gx, plan.Columns, inChannels, outChannels, taps);
+            if (weights && input && WorkerPool.Threads == 2)
+            {
+                var both = new BothParts(weightParts, weightPanels, inputParts, inputPanels);
+                WorkerPool.For(2, 1, 2 * Work, in both);
+            }
+            else
+            {
+                if (weights) WorkerPool.For(weightPanels, 1, Work, in weightParts);
+                if (input) WorkerPool.For(inputPanels, 1, Work, in inputParts);
+            }
+            if (weights) DirectConvolution.AddWeightGradient(g, outChannels, inChannels, taps, weightGradientOut, g + length);
         }
+        if (!input) return;
         Grow(ref inputGradient, inChannels * pixels);
         var channelMajor = Aligned(inputGradient).Slice(0, inChannels * pixels);
         Transpose(Aligned(inputGradientRows), pixels, inChannels, channelMajor);
-        fixed (float* g = dx, add = channelMajor)
+        fixed (float* target = dx, add = channelMajor)
         {
-            var parts = new AddParts(g, add, pixels);
+            var parts = new AddParts(target, add, pixels);
             WorkerPool.For(inChannels, 1, (long)inChannels * pixels, in parts);
+        }
+    }
+
+    /// <summary>Item 0: the whole weight gradient; item 1: the whole input gradient.</summary>
+    private readonly struct BothParts(WeightGradientParts weights, int weightPanels, InputGradientParts input, int inputPanels) : IRangeBody
+    {
+        public void Run(int from, int to)
+        {
+            for (int item = from; item < to; item++)
+                if (item == 0) weights.Run(0, weightPanels);
+                else input.Run(0, inputPanels);
         }
     }
 
@@ -129,7 +152,7 @@ internal sealed unsafe class Conv2dDirect
     {
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
         int skip = (int)((64 - (address & 63)) & 63) / sizeof(float);
-        return buffer.AsSpan(skip);
+        return buffer.AsSpan(Math.Min(skip, buffer.Length)); // an unused (empty) buffer gives an empty span
     }
 
     private readonly struct ForwardParts(float* x, float* w, int* rows, float* y, int positions, int inChannels, int outChannels, int taps) : IRangeBody

@@ -106,20 +106,19 @@ public sealed class Conv2dOp : IBackward
     {
         int patch = inChannels * kernelH * kernelW, positions = plan.Columns;
         var dy = Output.Grad;
-        bool directInput = direct && DirectConvolution.InputGradientApplies(inChannels);
-        if (direct) directRoute.TakeOutputGradient(dy);
-        if (weight.RequiresGrad)
+        bool directInput = direct && x.RequiresGrad && DirectConvolution.InputGradientApplies(inChannels);
+        if (direct)
         {
-            if (direct) directRoute.AddWeightGradient(weight.Grad);
-            else ParallelKernels.Gemm(dy, false, cols.AsSpan(0, patch * positions), true, weight.Grad, outChannels, patch, positions, accumulate: true);
+            directRoute.TakeOutputGradient(dy);
+            directRoute.AddGradients(weight.RequiresGrad ? weight.Grad : default, directInput ? x.Grad : default,
+                weight.RequiresGrad, directInput);
         }
+        else if (weight.RequiresGrad)
+            ParallelKernels.Gemm(dy, false, cols.AsSpan(0, patch * positions), true, weight.Grad, outChannels, patch, positions, accumulate: true);
         if (bias.RequiresGrad)
             WorkerPool.For(outChannels, 1, (long)outChannels * positions, new SumBiasGradient(this));
-        if (x.RequiresGrad && directInput)
-        {
-            directRoute.AddInputGradient(x.Grad);
-        }
-        else if (x.RequiresGrad)
+        if (directInput) return;
+        if (x.RequiresGrad)
         {
             // The weight gradient above was the last reader of the columns: their gradient takes the same buffer,
             // which keeps a step's working set (1.1 MB per buffer for the second layer) smaller and warm.
