@@ -7,17 +7,19 @@ namespace Reptile.Autograd;
 
 /// <summary>
 /// A convolution's route without lowering (<see cref="DirectConvolution"/>) for <see cref="Conv2dOp"/>: its
-/// channel-major tensors are moved to position-major rows and back (8×8 register transposes), the products run in
-/// parts on the <see cref="WorkerPool"/> (forward by tiles of positions, weight gradient by row panels, input
-/// gradient by channel panels), each part computing the bits the whole would.
+/// channel-major tensors are moved to position-major rows and back (8×8 register transposes; the forward's output
+/// tile by tile), the products run in parts on the <see cref="WorkerPool"/> (forward by tiles of positions, weight
+/// gradient by row panels, input gradient by channel panels, or the two gradients side by side on two threads), each
+/// part computing the bits the whole would.
 /// </summary>
 internal sealed unsafe class Conv2dDirect
 {
     private ConvolutionPlan plan = null!;
     private int inChannels, outChannels, taps;
     private int[] rowTable = [];
-    // Position-major: the input with a zero row, the output's gradient with room for a ragged tile; the weights
-    // per tap by input and by output channel; the weight gradient per tap (and its scratch); the input gradient with a discard row.
+    // Position-major: the input with a zero row, the output's gradient with room for a ragged tile; the weights per
+    // tap by input and by output channel; the weight gradient per tap (and its scratch); the input gradient in rows
+    // with a discard row, and channel-major.
     private float[] inputRows = [], outputGradientRows = [], weightByInput = [], weightByOutput = [],
         weightGradient = [], inputGradientRows = [], inputGradient = [];
 
@@ -45,16 +47,17 @@ internal sealed unsafe class Conv2dDirect
 
     /// <summary>
     /// The gradients asked for from dY (<see cref="TakeOutputGradient"/>): the weight's [out][in][kh][kw] += its sum
-    /// over the positions, dx [in][pixels] += the input gradient (input channels in whole 32-channel panels). When both are, on exactly two threads each thread computes one whole product (their
-    /// work is equal: positions × taps × channels in × out), which needs no cut and one hand-over; otherwise each
-    /// product is cut across the threads in turn. Every value is computed the same way either way.
+    /// over the positions, dx [in][pixels] += the input gradient (input channels in whole 32-channel panels). When
+    /// both are, on exactly two threads each thread computes one whole product (their work is equal: positions × taps
+    /// × channels in × out), which needs no cut and one hand-over; otherwise each product is cut across the threads in
+    /// turn. Every value is computed the same way either way.
     /// </summary>
     public void AddGradients(Span<float> weightGradientOut, Span<float> dx, bool weights, bool input)
     {
         int length = taps * inChannels * outChannels, pixels = plan.Plane;
         int weightPanels = (taps * inChannels + DirectConvolution.Rows - 1) / DirectConvolution.Rows;
         int inputPanels = inChannels / DirectConvolution.Panel;
-        Grow(ref weightGradient, 3 * length);
+        Grow(ref weightGradient, 3 * length); // the sums, then AddWeightGradient's two scratch blocks
         if (input)
         {
             Grow(ref inputGradientRows, (pixels + 1) * inChannels);
