@@ -53,9 +53,8 @@ public sealed class Conv2dOp : IBackward
         plan = Plan();
 
         int patch = inChannels * kernelH * kernelW, positions = plan.Columns;
-        if (cols.Length < patch * positions) cols = new float[patch * positions];
-        var colSpan = cols.AsSpan(0, patch * positions);
         direct = DirectConvolution.Applies(outChannels);
+        var colSpan = direct ? default : Columns();
         if (!direct)
             ParallelKernels.Im2Col(input.Values, inChannels, plan, colSpan);
 
@@ -68,6 +67,15 @@ public sealed class Conv2dOp : IBackward
         WorkerPool.For(outChannels, 1, (long)outChannels * positions, new AddBias(this));
         tape?.Record(this, Output);
         return Output;
+    }
+
+    /// <summary>The lowered matrix's buffer for the current geometry, allocated only by the routes that lower (the
+    /// direct route of a 64-channel layer never needs its 1.1 MB).</summary>
+    private Span<float> Columns()
+    {
+        int length = inChannels * kernelH * kernelW * plan.Columns;
+        if (cols.Length < length) cols = new float[length];
+        return cols.AsSpan(0, length);
     }
 
     /// <summary>The lowering plan of the current geometry, built only the first time it is seen.</summary>
@@ -122,7 +130,7 @@ public sealed class Conv2dOp : IBackward
         {
             // The weight gradient above was the last reader of the columns: their gradient takes the same buffer,
             // which keeps a step's working set (1.1 MB per buffer for the second layer) smaller and warm.
-            var d = cols.AsSpan(0, patch * positions);
+            var d = Columns();
             ParallelKernels.Gemm(weight.Values, true, dy, false, d, patch, positions, outChannels);
             ParallelKernels.Col2Im(d, inChannels, plan, x.Grad);
         }
