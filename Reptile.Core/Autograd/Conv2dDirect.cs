@@ -42,18 +42,16 @@ internal sealed unsafe class Conv2dDirect
         }
     }
 
-    /// <summary>Takes dY [out][positions] for the gradients that follow.</summary>
-    public void TakeOutputGradient(ReadOnlySpan<float> dy) => ToRows(dy, outChannels, plan.Columns, ref outputGradientRows);
-
     /// <summary>
-    /// The gradients asked for from dY (<see cref="TakeOutputGradient"/>): the weight's [out][in][kh][kw] += its sum
+    /// The gradients asked for from dY [out][positions] (moved to rows first): the weight's [out][in][kh][kw] += its sum
     /// over the positions, dx [in][pixels] += the input gradient (input channels in whole 32-channel panels). When
     /// both are, on exactly two threads each thread computes one whole product (their work is equal: positions × taps
     /// × channels in × out), which needs no cut and one hand-over; otherwise each product is cut across the threads in
     /// turn. Every value is computed the same way either way.
     /// </summary>
-    public void AddGradients(Span<float> weightGradientOut, Span<float> dx, bool weights, bool input)
+    public void AddGradients(ReadOnlySpan<float> outputGradient, Span<float> weightGradientOut, Span<float> dx, bool weights, bool input)
     {
+        ToRows(outputGradient, outChannels, plan.Columns, ref outputGradientRows);
         int length = taps * inChannels * outChannels, pixels = plan.Plane;
         int weightPanels = (taps * inChannels + DirectConvolution.Rows - 1) / DirectConvolution.Rows;
         int inputPanels = inChannels / DirectConvolution.Panel;

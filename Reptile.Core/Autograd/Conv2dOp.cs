@@ -117,8 +117,7 @@ public sealed class Conv2dOp : IBackward
         bool directInput = direct && x.RequiresGrad && DirectConvolution.InputGradientApplies(inChannels);
         if (direct)
         {
-            directRoute.TakeOutputGradient(dy);
-            directRoute.AddGradients(weight.RequiresGrad ? weight.Grad : default, directInput ? x.Grad : default,
+            directRoute.AddGradients(dy, weight.RequiresGrad ? weight.Grad : default, directInput ? x.Grad : default,
                 weight.RequiresGrad, directInput);
         }
         else if (weight.RequiresGrad)
