@@ -80,12 +80,12 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>
-    /// Output tiles [from, to) (8 positions each) of y[o][p] = Σ_tap Σ_c x[row(p, tap)][c] · w[tap][c][o], y channel-major
-    /// ([out][positions]: each tile is transposed on its way out, from L1); x has a zero row at index N·H·W. Depth
-    /// order: taps ascending, channels ascending.
+    /// Output tiles [from, to) (8 positions each) of y[p][o] = bias[o] + Σ_tap Σ_c x[row(p, tap)][c] · w[tap][c][o], y
+    /// position-major ([positions][out]); x has a zero row at index N·H·W. Depth order: taps ascending, channels
+    /// ascending; the bias is added to the finished sum, as a separate pass would add it.
     /// </summary>
-    public static void Forward(float* x, float* weightByInput, int* rows, float* y, int positions, int inChannels, int outChannels,
-        int taps, int from, int to)
+    public static void Forward(float* x, float* weightByInput, float* bias, int* rows, float* y, int positions, int inChannels,
+        int outChannels, int taps, int from, int to)
     {
         float* tile = stackalloc float[Rows * Panel];
         for (int t = from; t < to; t++)
@@ -93,15 +93,21 @@ internal static unsafe class DirectConvolution
             int p0 = t * Rows, count = Math.Min(Rows, positions - p0);
             for (int panel = 0; panel < outChannels; panel += Panel)
             {
-                ForwardTile(x, weightByInput + panel, rows + p0 * taps, tile, inChannels, outChannels, taps);
-                // tile [8 positions][32 channels] → y[panel + o][p0 + r]
-                GemmPacking.TransposePack(y + (nint)panel * positions + p0, positions, count, tile, Panel, count, Panel);
+                float* at = y + (nint)p0 * outChannels + panel;
+                if (count == Rows)
+                {
+                    ForwardTile(x, weightByInput + panel, bias + panel, rows + p0 * taps, at, outChannels, inChannels, outChannels, taps);
+                    continue;
+                }
+                ForwardTile(x, weightByInput + panel, bias + panel, rows + p0 * taps, tile, Panel, inChannels, outChannels, taps);
+                for (int r = 0; r < count; r++)
+                    new ReadOnlySpan<float>(tile + r * Panel, Panel).CopyTo(new Span<float>(at + (nint)r * outChannels, Panel));
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardTile(float* x, float* w, int* rows, float* y, int inChannels, int outChannels, int taps)
+    private static void ForwardTile(float* x, float* w, float* bias, int* rows, float* y, nint ld, int inChannels, int outChannels, int taps)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -126,15 +132,15 @@ internal static unsafe class DirectConvolution
                 a = Vector512.Create(r7[c]); c70 = Vector512.FusedMultiplyAdd(a, b0, c70); c71 = Vector512.FusedMultiplyAdd(a, b1, c71);
             }
         }
-        // The tile, row-major [8][32], for the caller's transpose.
-        c00.Store(y); c01.Store(y + 16);
-        c10.Store(y + 32); c11.Store(y + 48);
-        c20.Store(y + 64); c21.Store(y + 80);
-        c30.Store(y + 96); c31.Store(y + 112);
-        c40.Store(y + 128); c41.Store(y + 144);
-        c50.Store(y + 160); c51.Store(y + 176);
-        c60.Store(y + 192); c61.Store(y + 208);
-        c70.Store(y + 224); c71.Store(y + 240);
+        Vector512<float> bias0 = Vector512.Load(bias), bias1 = Vector512.Load(bias + 16);
+        (c00 + bias0).Store(y); (c01 + bias1).Store(y + 16);
+        (c10 + bias0).Store(y + ld); (c11 + bias1).Store(y + ld + 16);
+        (c20 + bias0).Store(y + 2 * ld); (c21 + bias1).Store(y + 2 * ld + 16);
+        (c30 + bias0).Store(y + 3 * ld); (c31 + bias1).Store(y + 3 * ld + 16);
+        (c40 + bias0).Store(y + 4 * ld); (c41 + bias1).Store(y + 4 * ld + 16);
+        (c50 + bias0).Store(y + 5 * ld); (c51 + bias1).Store(y + 5 * ld + 16);
+        (c60 + bias0).Store(y + 6 * ld); (c61 + bias1).Store(y + 6 * ld + 16);
+        (c70 + bias0).Store(y + 7 * ld); (c71 + bias1).Store(y + 7 * ld + 16);
     }
 
     /// <summary>

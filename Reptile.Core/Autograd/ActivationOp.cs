@@ -27,8 +27,7 @@ public abstract class ActivationOp : IBackward
     public Tensor Forward(Tensor input, Tape? tape)
     {
         x = input;
-        Output.Reshape(input.Shape, requiresGrad: true);
-        Output.Layout = input.Layout;
+        Output.ReshapeLike(input, requiresGrad: true);
         WorkerPool.For(input.Length, Grain, input.Length, new ApplyRange(this));
         tape?.Record(this, Output);
         return Output;

@@ -1,73 +1,104 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Reptile.Kernels;
 using Reptile.Threading;
 
 namespace Reptile.Autograd;
 
 /// <summary>
-/// A convolution's route without lowering (<see cref="DirectConvolution"/>) for <see cref="Conv2dOp"/>: its
-/// channel-major tensors are moved to position-major rows and back (8×8 register transposes; the forward's output
-/// tile by tile), the products run in parts on the <see cref="WorkerPool"/> (forward by tiles of positions, weight
-/// gradient by row panels, input gradient by channel panels, or the two gradients side by side on two threads), each
-/// part computing the bits the whole would.
+/// A convolution's route without lowering (<see cref="DirectConvolution"/>) for <see cref="Conv2dOp"/>: it reads
+/// position-major rows (a position-major input in place, zero row included; a channel-major one moved to rows first,
+/// by 8×8 register transposes) and writes a position-major output, bias included. The products run in parts on the
+/// <see cref="WorkerPool"/> (forward by tiles of positions, weight gradient by row panels, input gradient by channel
+/// panels, or the two gradients side by side on two threads), each part computing the bits the whole would.
 /// </summary>
 internal sealed unsafe class Conv2dDirect
 {
     private ConvolutionPlan plan = null!;
     private int inChannels, outChannels, taps;
     private int[] rowTable = [];
-    // Position-major: the input with a zero row, the output's gradient with room for a ragged tile; the weights per
-    // tap by input and by output channel; the weight gradient per tap (and its scratch); the input gradient in rows
-    // with a discard row, and channel-major.
-    private float[] inputRows = [], outputGradientRows = [], weightByInput = [], weightByOutput = [],
-        weightGradient = [], inputGradientRows = [], inputGradient = [];
+    private Tensor input = null!;
+    private bool inputInPlace;
+    // Position-major copies of a channel-major input (with a zero row) and of its gradient (with a discard row); the
+    // weights per tap by input and by output channel; the weight gradient per tap (and its scratch); the input
+    // gradient laid back channel-major.
+    private float[] inputRows = [], weightByInput = [], weightByOutput = [], weightGradient = [], inputGradientRows = [],
+        inputGradient = [];
 
-    /// <summary>y [out][positions] = the convolution of input [in][pixels] (the bias is the caller's).</summary>
-    public void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ConvolutionPlan plan, int inChannels, int outChannels, Span<float> y)
+    /// <summary>
+    /// <paramref name="output"/> (position-major [positions][out], its rows reshaped by the caller) = bias + the
+    /// convolution of <paramref name="input"/> (position-major, or channel-major [in][pixels]).
+    /// </summary>
+    public void Forward(Tensor input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ConvolutionPlan plan, int inChannels,
+        int outChannels, Tensor output)
     {
-        (this.plan, this.inChannels, this.outChannels, taps) = (plan, inChannels, outChannels, plan.KernelH * plan.KernelW);
+        (this.plan, this.inChannels, this.outChannels, taps, this.input) = (plan, inChannels, outChannels, plan.KernelH * plan.KernelW, input);
         rowTable = plan.DirectRows;
-        int pixels = plan.Plane, positions = plan.Columns;
-        ToRows(input, inChannels, pixels, ref inputRows);
-        Aligned(inputRows).Slice(pixels * inChannels, inChannels).Clear(); // the padding reads this row
-        Grow(ref weightByInput, taps * inChannels * outChannels);
-        Grow(ref weightByOutput, taps * inChannels * outChannels);
-        fixed (float* x = Aligned(inputRows), pw = weight, w = Aligned(weightByInput), wo = Aligned(weightByOutput), o = y)
+        int positions = plan.Columns;
+        var x = Rows(input);
+        PinnedBuffer.Grow(ref weightByInput, taps * inChannels * outChannels);
+        PinnedBuffer.Grow(ref weightByOutput, taps * inChannels * outChannels);
+        fixed (float* px = x, pw = weight, pb = bias, w = PinnedBuffer.Aligned(weightByInput), wo = PinnedBuffer.Aligned(weightByOutput),
+               o = output.Values)
         fixed (int* rows = rowTable)
         {
             DirectConvolution.ArrangeWeights(pw, outChannels, inChannels, taps, wo, w);
-            var parts = new ForwardParts(x, w, rows, o, positions, inChannels, outChannels, taps);
+            var parts = new ForwardParts(px, w, pb, rows, o, positions, inChannels, outChannels, taps);
             WorkerPool.For((positions + DirectConvolution.Rows - 1) / DirectConvolution.Rows, 1, Work, in parts);
         }
     }
 
+    /// <summary>Whether a tensor's rows can be read (or added into) in place: position-major, with the spare rows
+    /// <see cref="Tensor.ReshapeRows"/> keeps (the padding's zero row, or its discarded sums).</summary>
+    private static bool InPlace(Tensor t, float[]? buffer, int start) =>
+        t.Layout == TensorLayout.PositionMajor && buffer != null && buffer.Length - start >= t.Length + DirectConvolution.Rows * t.Dim(1);
+
+    /// <summary>The input as rows [pixels + 1][in] whose last row is zeros: in place, or moved into <see cref="inputRows"/>.</summary>
+    private Span<float> Rows(Tensor x)
+    {
+        int pixels = plan.Plane;
+        inputInPlace = InPlace(x, x.Data, x.Offset);
+        if (inputInPlace) return InputRows();
+        PinnedBuffer.Grow(ref inputRows, (pixels + 1) * inChannels);
+        var rows = InputRows();
+        RowTranspose.Copy(x.Values, inChannels, pixels, rows);
+        rows.Slice(pixels * inChannels, inChannels).Clear(); // the padding reads this row
+        return rows;
+    }
+
+    /// <summary>The rows the last forward read.</summary>
+    private Span<float> InputRows() => inputInPlace
+        ? input.Data.AsSpan(input.Offset, (plan.Plane + 1) * inChannels)
+        : PinnedBuffer.Aligned(inputRows).Slice(0, (plan.Plane + 1) * inChannels);
+
     /// <summary>
-    /// The gradients asked for from dY [out][positions] (moved to rows first): the weight's [out][in][kh][kw] += its sum
-    /// over the positions, dx [in][pixels] += the input gradient (input channels in whole 32-channel panels). When
-    /// both are, on exactly two threads each thread computes one whole product (their work is equal: positions × taps
+    /// The gradients asked for from dY (<paramref name="output"/>'s position-major gradient, whose spare rows ragged
+    /// tiles read): the weight's [out][in][kh][kw] += its sum over the positions, the input's += the input gradient
+    /// (input channels in whole 32-channel panels; added in place into a position-major input's rows). When both are
+    /// asked for, on exactly two threads each thread computes one whole product (their work is equal: positions × taps
     /// × channels in × out), which needs no cut and one hand-over; otherwise each product is cut across the threads in
     /// turn. Every value is computed the same way either way.
     /// </summary>
-    public void AddGradients(ReadOnlySpan<float> outputGradient, Span<float> weightGradientOut, Span<float> dx, bool weights, bool input)
+    public void AddGradients(Tensor output, Span<float> weightGradientOut, bool weights, bool inputGradient)
     {
-        ToRows(outputGradient, outChannels, plan.Columns, ref outputGradientRows);
         int length = taps * inChannels * outChannels, pixels = plan.Plane;
         int weightPanels = (taps * inChannels + DirectConvolution.Rows - 1) / DirectConvolution.Rows;
         int inputPanels = inChannels / DirectConvolution.Panel;
-        Grow(ref weightGradient, 3 * length); // the sums, then AddWeightGradient's two scratch blocks
-        if (input)
+        PinnedBuffer.Grow(ref weightGradient, 3 * length); // the sums, then AddWeightGradient's two scratch blocks
+        bool inPlace = inputGradient && InPlace(input, input.GradData, input.GradOffset);
+        Span<float> gradientRows = default;
+        if (inPlace) gradientRows = input.GradData.AsSpan(input.GradOffset, (pixels + 1) * inChannels);
+        else if (inputGradient)
         {
-            Grow(ref inputGradientRows, (pixels + 1) * inChannels);
-            Aligned(inputGradientRows).Slice(0, (pixels + 1) * inChannels).Clear();
+            PinnedBuffer.Grow(ref inputGradientRows, (pixels + 1) * inChannels);
+            gradientRows = PinnedBuffer.Aligned(inputGradientRows).Slice(0, (pixels + 1) * inChannels);
+            gradientRows.Clear();
         }
-        fixed (float* x = Aligned(inputRows), dy = Aligned(outputGradientRows), g = Aligned(weightGradient),
-               w = Aligned(weightByOutput), gx = Aligned(inputGradientRows))
+        fixed (float* x = InputRows(), dy = output.GradData.AsSpan(output.GradOffset), g = PinnedBuffer.Aligned(weightGradient),
+               w = PinnedBuffer.Aligned(weightByOutput), gx = gradientRows)
         fixed (int* rows = rowTable)
         {
             var weightParts = new WeightGradientParts(x, dy, rows, g, plan.Columns, inChannels, outChannels, taps);
             var inputParts = new InputGradientParts(dy, w, rows, gx, plan.Columns, inChannels, outChannels, taps);
-            if (weights && input && WorkerPool.Threads == 2)
+            if (weights && inputGradient && WorkerPool.Threads == 2)
             {
                 var both = new BothParts(weightParts, weightPanels, inputParts, inputPanels);
                 WorkerPool.For(2, 1, 2 * Work, in both);
@@ -75,19 +106,29 @@ internal sealed unsafe class Conv2dDirect
             else
             {
                 if (weights) WorkerPool.For(weightPanels, 1, Work, in weightParts);
-                if (input) WorkerPool.For(inputPanels, 1, Work, in inputParts);
+                if (inputGradient) WorkerPool.For(inputPanels, 1, Work, in inputParts);
             }
             if (weights) DirectConvolution.AddWeightGradient(g, outChannels, inChannels, taps, weightGradientOut, g + length);
         }
-        if (!input) return;
-        Grow(ref inputGradient, inChannels * pixels);
-        var channelMajor = Aligned(inputGradient).Slice(0, inChannels * pixels);
-        Transpose(Aligned(inputGradientRows), pixels, inChannels, channelMajor);
-        fixed (float* target = dx, add = channelMajor)
+        if (!inputGradient || inPlace) return;
+        PinnedBuffer.Grow(ref this.inputGradient, inChannels * pixels);
+        var channelMajor = PinnedBuffer.Aligned(this.inputGradient).Slice(0, inChannels * pixels);
+        RowTranspose.Copy(gradientRows, pixels, inChannels, channelMajor);
+        fixed (float* target = input.Grad, add = channelMajor)
         {
             var parts = new AddParts(target, add, pixels);
             WorkerPool.For(inChannels, 1, (long)inChannels * pixels, in parts);
         }
+    }
+
+    /// <summary>dY [out][positions], laid channel-major from <paramref name="output"/>'s rows (for the lowering).</summary>
+    public Span<float> OutputGradientChannelMajor(Tensor output)
+    {
+        int positions = plan.Columns;
+        PinnedBuffer.Grow(ref inputGradient, outChannels * positions);
+        var channelMajor = PinnedBuffer.Aligned(inputGradient).Slice(0, outChannels * positions);
+        RowTranspose.Copy(output.Grad, positions, outChannels, channelMajor);
+        return channelMajor;
     }
 
     /// <summary>Item 0: the whole weight gradient; item 1: the whole input gradient.</summary>
@@ -113,52 +154,9 @@ internal sealed unsafe class Conv2dDirect
 
     private long Work => (long)plan.Columns * taps * inChannels * outChannels;
 
-    /// <summary>Channel-major [channels][count] into rows [count][channels] (the buffer grown to take a tile more).</summary>
-    private static void ToRows(ReadOnlySpan<float> channelMajor, int channels, int count, ref float[] rows)
+    private readonly struct ForwardParts(float* x, float* w, float* bias, int* rows, float* y, int positions, int inChannels, int outChannels, int taps) : IRangeBody
     {
-        Grow(ref rows, (count + DirectConvolution.Rows) * channels);
-        Transpose(channelMajor, channels, count, Aligned(rows));
-    }
-
-    /// <summary>destination[j][i] = source[i][j] for i &lt; a, j &lt; b; the pool's threads take runs of 8 source rows
-    /// (disjoint columns of the destination).</summary>
-    private static void Transpose(ReadOnlySpan<float> source, int a, int b, Span<float> destination)
-    {
-        if ((long)a * b > source.Length || (long)a * b > destination.Length)
-            throw new ArgumentException($"Transpose of {a}×{b} needs {(long)a * b} values.");
-        fixed (float* s = source, d = destination)
-        {
-            var parts = new TransposeParts(s, d, a, b);
-            WorkerPool.For((a + 7) / 8, 1, (long)a * b, in parts);
-        }
-    }
-
-    private readonly struct TransposeParts(float* source, float* destination, int a, int b) : IRangeBody
-    {
-        public void Run(int from, int to)
-        {
-            int first = from * 8, rows = Math.Min(a, to * 8) - first;
-            GemmPacking.TransposePack(destination + first, a, rows, source + (nint)first * b, b, rows, b);
-        }
-    }
-
-    /// <summary>Buffers are pinned and used from their first 64-byte boundary, so rows of 16·k floats start on cache
-    /// lines: the input gradient's channel panels, written by different threads, never share one.</summary>
-    private static void Grow(ref float[] buffer, int length)
-    {
-        if (buffer.Length < length + 16) buffer = GC.AllocateArray<float>(length + 16, pinned: true);
-    }
-
-    private static Span<float> Aligned(float[] buffer)
-    {
-        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        int skip = (int)((64 - (address & 63)) & 63) / sizeof(float);
-        return buffer.AsSpan(Math.Min(skip, buffer.Length)); // an unused (empty) buffer gives an empty span
-    }
-
-    private readonly struct ForwardParts(float* x, float* w, int* rows, float* y, int positions, int inChannels, int outChannels, int taps) : IRangeBody
-    {
-        public void Run(int from, int to) => DirectConvolution.Forward(x, w, rows, y, positions, inChannels, outChannels, taps, from, to);
+        public void Run(int from, int to) => DirectConvolution.Forward(x, w, bias, rows, y, positions, inChannels, outChannels, taps, from, to);
     }
 
     private readonly struct WeightGradientParts(float* x, float* dy, int* rows, float* g, int positions, int inChannels, int outChannels, int taps) : IRangeBody

@@ -4,8 +4,10 @@ using Reptile.Threading;
 namespace Reptile.Autograd;
 
 /// <summary>
-/// 2-d convolution with PyTorch's semantics (weight [out, in, kh, kw], zero padding on every side) computed
-/// as im2col + one GEMM over the whole batch: on channel-major activations Y[out × N·OH·OW] = W · cols.
+/// 2-d convolution with PyTorch's semantics (weight [out, in, kh, kw], zero padding on every side). On the 512-bit
+/// path with output channels in panels of 32 it takes the direct route (<see cref="DirectConvolution"/>: no lowering,
+/// position-major output); otherwise im2col + one GEMM over the whole batch: on channel-major activations
+/// Y[out × N·OH·OW] = W · cols.
 /// </summary>
 public sealed class Conv2dOp : IBackward
 {
@@ -21,7 +23,8 @@ public sealed class Conv2dOp : IBackward
     private readonly int[] outShape = new int[4];
 
     /// <summary>
-    /// The output of the last <see cref="Forward"/>, channel-major [N, out, OH, OW]: one buffer reused by every call.
+    /// The output of the last <see cref="Forward"/>, [N, out, OH, OW]: position-major on the direct route, else
+    /// channel-major; one buffer reused by every call.
     /// </summary>
     public Tensor Output { get; } = Tensor.Zeros(true, 0, 0, 0, 0);
 
@@ -29,18 +32,22 @@ public sealed class Conv2dOp : IBackward
     /// Convolves <paramref name="input"/> with <paramref name="weight"/> and adds <paramref name="bias"/>, recording
     /// the op on <paramref name="tape"/> when one is given.
     /// </summary>
-    /// <param name="input">Channel-major [N, C, H, W] activations.</param>
+    /// <param name="input">Channel-major [N, C, H, W] activations, or position-major ones when the direct route
+    /// applies (<see cref="TakesRows"/>).</param>
     /// <param name="weight">[out, C, kh, kw], PyTorch's layout.</param>
     /// <param name="bias">[out].</param>
     /// <param name="stride">Step between kernel positions in pixels, at least 1.</param>
     /// <param name="padding">Zero pixels on each side, at least 0.</param>
     /// <param name="tape">The tape to record on, or null for a forward pass without gradients.</param>
     /// <returns><see cref="Output"/>.</returns>
-    /// <exception cref="ArgumentException">The input is not channel-major 4-d, its channels do not match the weight,
-    /// or the kernel does not fit the padded image.</exception>
+    /// <exception cref="ArgumentException">The input is not 4-d and channel-major (or position-major on the direct
+    /// route), its channels do not match the weight, or the kernel does not fit the padded image.</exception>
     public Tensor Forward(Tensor input, Tensor weight, Tensor bias, int stride, int padding, Tape? tape)
     {
-        if (input.Layout != TensorLayout.ChannelMajor || input.Rank != 4)
+        direct = DirectConvolution.Applies(weight.Dim(0));
+        bool layout = input.Layout == TensorLayout.ChannelMajor ||
+                      input.Layout == TensorLayout.PositionMajor && input.Rank == 4 && TakesRows(weight.Dim(0), input.Dim(1));
+        if (input.Rank != 4 || !layout)
             throw new ArgumentException($"Conv2d expects a channel-major [N, C, H, W] input, got {input}.", nameof(input));
         (batch, inChannels, height, width) = (input.Dim(0), input.Dim(1), input.Dim(2), input.Dim(3));
         (outChannels, kernelH, kernelW) = (weight.Dim(0), weight.Dim(2), weight.Dim(3));
@@ -52,22 +59,31 @@ public sealed class Conv2dOp : IBackward
         x = input; this.weight = weight; this.bias = bias;
         plan = Plan();
 
-        int patch = inChannels * kernelH * kernelW, positions = plan.Columns;
-        direct = DirectConvolution.Applies(outChannels);
-        var colSpan = direct ? default : Columns();
-        if (!direct)
-            ParallelKernels.Im2Col(input.Values, inChannels, plan, colSpan);
-
         outShape[0] = batch; outShape[1] = outChannels; outShape[2] = plan.OutH; outShape[3] = plan.OutW;
-        Output.Reshape(outShape, requiresGrad: true);
-        Output.Layout = TensorLayout.ChannelMajor;
-        var y = Output.Values;
-        if (direct) directRoute.Forward(input.Values, weight.Values, plan, inChannels, outChannels, y);
-        else ParallelKernels.Gemm(weight.Values, false, colSpan, false, y, outChannels, positions, patch);
-        WorkerPool.For(outChannels, 1, (long)outChannels * positions, new AddBias(this));
+        if (direct)
+        {
+            Output.ReshapeRows(outShape, requiresGrad: true);
+            Output.Layout = TensorLayout.PositionMajor;
+            directRoute.Forward(input, weight.Values, bias.Values, plan, inChannels, outChannels, Output);
+        }
+        else
+        {
+            int patch = inChannels * kernelH * kernelW, positions = plan.Columns;
+            var colSpan = Columns();
+            ParallelKernels.Im2Col(input.Values, inChannels, plan, colSpan);
+            Output.Reshape(outShape, requiresGrad: true);
+            Output.Layout = TensorLayout.ChannelMajor;
+            ParallelKernels.Gemm(weight.Values, false, colSpan, false, Output.Values, outChannels, positions, patch);
+            WorkerPool.For(outChannels, 1, (long)outChannels * positions, new AddBias(this));
+        }
         tape?.Record(this, Output);
         return Output;
     }
+
+    /// <summary>Whether a convolution takes the direct route on this thread's path with input channels in whole
+    /// panels, and so reads position-major inputs (and adds their gradient) in place.</summary>
+    internal static bool TakesRows(int outChannels, int inChannels) =>
+        DirectConvolution.Applies(outChannels) && DirectConvolution.InputGradientApplies(inChannels);
 
     /// <summary>The lowered matrix's buffer for the current geometry, allocated only by the routes that lower (the
     /// direct route of a 64-channel layer never needs its 1.1 MB).</summary>
@@ -106,6 +122,17 @@ public sealed class Conv2dOp : IBackward
         }
     }
 
+    /// <summary>The bias gradient from position-major dY: channels in runs of 16 (one cache line of each row).</summary>
+    private readonly unsafe struct SumBiasGradientRows(Conv2dOp op) : IRangeBody
+    {
+        public void Run(int from, int to)
+        {
+            int channels = op.outChannels;
+            fixed (float* dy = op.Output.Grad, g = op.bias.Grad)
+                PositionMajorPasses.Sum(dy, op.plan.Columns, channels, from * 16, Math.Min(channels, to * 16), g);
+        }
+    }
+
     /// <summary>
     /// Accumulates the gradients of the input, weight and bias from the output's gradient (each only when it tracks
     /// gradients).
@@ -114,17 +141,23 @@ public sealed class Conv2dOp : IBackward
     {
         int patch = inChannels * kernelH * kernelW, positions = plan.Columns;
         var dy = Output.Grad;
-        bool directInput = direct && x.RequiresGrad && DirectConvolution.InputGradientApplies(inChannels);
         if (direct)
         {
-            directRoute.AddGradients(dy, weight.RequiresGrad ? weight.Grad : default, directInput ? x.Grad : default,
-                weight.RequiresGrad, directInput);
+            bool directInput = x.RequiresGrad && DirectConvolution.InputGradientApplies(inChannels);
+            directRoute.AddGradients(Output, weight.RequiresGrad ? weight.Grad : default, weight.RequiresGrad, directInput);
+            if (bias.RequiresGrad)
+                WorkerPool.For((outChannels + 15) / 16, 1, (long)outChannels * positions, new SumBiasGradientRows(this));
+            if (directInput || !x.RequiresGrad) return;
+            // Input channels not in whole panels (then the input is channel-major): dY laid channel-major, lowered.
+            dy = directRoute.OutputGradientChannelMajor(Output);
         }
-        else if (weight.RequiresGrad)
-            ParallelKernels.Gemm(dy, false, cols.AsSpan(0, patch * positions), true, weight.Grad, outChannels, patch, positions, accumulate: true);
-        if (bias.RequiresGrad)
-            WorkerPool.For(outChannels, 1, (long)outChannels * positions, new SumBiasGradient(this));
-        if (directInput) return;
+        else
+        {
+            if (weight.RequiresGrad)
+                ParallelKernels.Gemm(dy, false, cols.AsSpan(0, patch * positions), true, weight.Grad, outChannels, patch, positions, accumulate: true);
+            if (bias.RequiresGrad)
+                WorkerPool.For(outChannels, 1, (long)outChannels * positions, new SumBiasGradient(this));
+        }
         if (x.RequiresGrad)
         {
             // The weight gradient above was the last reader of the columns: their gradient takes the same buffer,

@@ -32,6 +32,8 @@ public sealed class FlattenOp : IBackward
         Output.Layout = TensorLayout.RowMajor;
         if (input.Layout == TensorLayout.ChannelMajor)
             BlockTranspose.Copy(input.Values, Output.Values, channels, batch, plane);
+        else if (input.Layout == TensorLayout.PositionMajor)
+            PerImage(input.Values, Output.Values, plane, channels, add: false);
         else
             input.Values.CopyTo(Output.Values);
         tape?.Record(this, Output);
@@ -44,7 +46,23 @@ public sealed class FlattenOp : IBackward
         if (!x.RequiresGrad) return;
         if (x.Layout == TensorLayout.ChannelMajor)
             BlockTranspose.Add(Output.Grad, x.Grad, batch, channels, plane);
+        else if (x.Layout == TensorLayout.PositionMajor)
+            PerImage(Output.Grad, x.Grad, channels, plane, add: true);
         else
             System.Numerics.Tensors.TensorPrimitives.Add(x.Grad, Output.Grad, x.Grad);
+    }
+
+    /// <summary>destination[n][j][i] (+)= source[n][i][j] for each image n, i &lt; a, j &lt; b: the move between an
+    /// image's position-major rows and its NCHW features (small: the last layer's few pixels).</summary>
+    private void PerImage(ReadOnlySpan<float> source, Span<float> destination, int a, int b, bool add)
+    {
+        for (int n = 0, image = a * b; n < batch; n++)
+        {
+            var s = source.Slice(n * image, image);
+            var d = destination.Slice(n * image, image);
+            for (int i = 0; i < a; i++)
+                for (int j = 0; j < b; j++)
+                    d[j * a + i] = add ? d[j * a + i] + s[i * b + j] : s[i * b + j];
+        }
     }
 }

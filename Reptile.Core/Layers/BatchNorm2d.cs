@@ -78,8 +78,10 @@ public sealed class BatchNorm2d : Layer
     {
         if (input.Rank != 4 || input.Dim(1) != Channels)
             throw new ArgumentException($"{this} expects input [N, {Channels}, H, W], got {input}.", nameof(input));
-        var x = layout.Apply(input, tape);
-        if (tape == null && UseRunningStats)
+        bool running = tape == null && UseRunningStats;
+        // Batch statistics work on either layout; running ones only channel-major.
+        var x = input.Layout == TensorLayout.PositionMajor && !running ? input : layout.Apply(input, tape);
+        if (running)
             return op.ForwardInference(x, Parameter(0), Parameter(1), RunningMean, RunningVariance, Epsilon);
         var y = op.Forward(x, Parameter(0), Parameter(1), Epsilon, tape, relu);
         if (TrackRunningStats && tape != null) UpdateRunningStats(x.Length / Channels);

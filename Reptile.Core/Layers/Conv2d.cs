@@ -51,7 +51,8 @@ public sealed class Conv2d : Layer
     {
         if (input.Rank != 4 || input.Dim(1) != InChannels)
             throw new ArgumentException($"{this} expects input [N, {InChannels}, H, W], got {input}.", nameof(input));
-        return op.Forward(layout.Apply(input, tape), Parameter(0), Parameter(1), Stride, Padding, tape);
+        var x = input.Layout == TensorLayout.PositionMajor && Conv2dOp.TakesRows(OutChannels, InChannels) ? input : layout.Apply(input, tape);
+        return op.Forward(x, Parameter(0), Parameter(1), Stride, Padding, tape);
     }
 
     /// <summary>Kaiming-uniform with a = √5: bound 1/√(in·k·k) for weights and biases, as PyTorch does.</summary>

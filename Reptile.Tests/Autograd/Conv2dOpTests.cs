@@ -83,7 +83,9 @@ public class Conv2dOpTests
         var dxStart = Random(input.Length);
         var dwStart = Random(weight.Length);
 
-        var (opY, opDw, opDx) = Run(input, weight, bias, dy, dxStart, dwStart, n, c, h, w, outC, k, stride, padding, threads: 1);
+        // Inputs in whole panels are also read (and their gradient added) in place, as position-major rows.
+        bool rowsInput = c % DirectConvolution.Panel == 0 && rng.NextInt(2) == 1;
+        var (opY, opDw, opDx) = Run(input, weight, bias, dy, dxStart, dwStart, n, c, h, w, outC, k, stride, padding, threads: 1, rowsInput);
 
         // Each value summed in double with the sum of its terms' magnitudes, which bounds float rounding.
         var y = new double[outC * plan.Columns];
@@ -117,7 +119,7 @@ public class Conv2dOpTests
             y[o * plan.Columns + p] = sum;
             yScale[o * plan.Columns + p] = scale;
         }
-        string where = $"{n}×{c}×{h}×{w} → {outC}, {k}×{k} stride {stride} padding {padding}";
+        string where = $"{n}×{c}×{h}×{w}{(rowsInput ? " position-major" : "")} → {outC}, {k}×{k} stride {stride} padding {padding}";
         Near(y, yScale, opY, "output of " + where);
         Near(dw, dwScale, opDw, "weight gradient of " + where);
         Near(dx, dxScale, opDx, "input gradient of " + where);
@@ -132,26 +134,63 @@ public class Conv2dOpTests
     }
 
     /// <summary>The op's forward and backward on <paramref name="threads"/> threads from the given values and starting
-    /// gradients: its output, weight gradient and input gradient.</summary>
+    /// gradients (all channel-major): its output, weight gradient and input gradient, channel-major. With
+    /// <paramref name="rowsInput"/> the input is given position-major, as a direct convolution's output would be.</summary>
     private static (float[] Y, float[] Dw, float[] Dx) Run(float[] input, float[] weight, float[] bias, float[] dy, float[] dxStart,
-        float[] dwStart, int n, int c, int h, int w, int outC, int k, int stride, int padding, int threads)
+        float[] dwStart, int n, int c, int h, int w, int outC, int k, int stride, int padding, int threads, bool rowsInput = false)
     {
-        var x = Tensor.Zeros(true, n, c, h, w);
-        x.Layout = TensorLayout.ChannelMajor;
-        input.CopyTo(x.Values);
-        dxStart.CopyTo(x.Grad);
+        int pixels = n * h * w;
+        var x = Tensor.Zeros(true, 0, 0, 0, 0);
+        if (rowsInput)
+        {
+            x.ReshapeRows([n, c, h, w], requiresGrad: true);
+            x.Layout = TensorLayout.PositionMajor;
+            ToRows(input, c, pixels, x.Values);
+            ToRows(dxStart, c, pixels, x.Grad);
+        }
+        else
+        {
+            x.Reshape([n, c, h, w], requiresGrad: true);
+            x.Layout = TensorLayout.ChannelMajor;
+            input.CopyTo(x.Values);
+            dxStart.CopyTo(x.Grad);
+        }
         var wt = Tensor.Zeros(true, outC, c, k, k);
         weight.CopyTo(wt.Values);
         dwStart.CopyTo(wt.Grad);
         var bt = Tensor.Zeros(true, outC);
         bias.CopyTo(bt.Values);
         var op = new Conv2dOp();
+        float[] y;
         using (WorkerPool.Use(threads))
         {
             op.Forward(x, wt, bt, stride, padding, null);
-            dy.CopyTo(op.Output.Grad);
+            bool rowsOutput = op.Output.Layout == TensorLayout.PositionMajor;
+            int positions = op.Output.Length / outC;
+            if (rowsOutput) ToRows(dy, outC, positions, op.Output.Grad);
+            else dy.CopyTo(op.Output.Grad);
+            y = rowsOutput ? FromRows(op.Output.Values, outC, positions) : op.Output.Values.ToArray();
             op.Backward();
         }
-        return (op.Output.Values.ToArray(), wt.Grad.ToArray(), x.Grad.ToArray());
+        var dx = rowsInput ? FromRows(x.Grad, c, pixels) : x.Grad.ToArray();
+        return (y, wt.Grad.ToArray(), dx);
+    }
+
+    /// <summary>Channel-major [channels][count] into position-major rows [count][channels].</summary>
+    private static void ToRows(ReadOnlySpan<float> channelMajor, int channels, int count, Span<float> rows)
+    {
+        for (int ch = 0; ch < channels; ch++)
+            for (int p = 0; p < count; p++)
+                rows[p * channels + ch] = channelMajor[ch * count + p];
+    }
+
+    /// <summary>Position-major rows [count][channels] as channel-major [channels][count].</summary>
+    private static float[] FromRows(ReadOnlySpan<float> rows, int channels, int count)
+    {
+        var channelMajor = new float[channels * count];
+        for (int ch = 0; ch < channels; ch++)
+            for (int p = 0; p < count; p++)
+                channelMajor[ch * count + p] = rows[p * channels + ch];
+        return channelMajor;
     }
 }

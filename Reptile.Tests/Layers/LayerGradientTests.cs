@@ -162,6 +162,59 @@ public class LayerGradientTests
         Assert.Equal(separate.Gradients, fused.Gradients);
     }
 
+    /// <summary>
+    /// The position-major route (a direct convolution's output, read in place by the next convolution and by batch
+    /// norm over rows, the relu fused) against finite differences: a 32-channel input through batch norm, batch norm
+    /// with relu, and a convolution to 32 channels, each with its input's gradient. Only on the 512-bit path, where
+    /// convolutions produce such inputs.
+    /// </summary>
+    [Fact]
+    public void PositionMajorLayersMatchFiniteDifferences()
+    {
+        if (!Conv2dOp.TakesRows(32, 32)) return; // no 512-bit path: no position-major activations
+        var checkedRuns = new int[3];
+        Property.ForAll(rng => CheckPositionMajorLayer(rng, checkedRuns), runs: 45);
+        Assert.True(checkedRuns.All(c => c >= 3), $"checked runs per layer: {string.Join(", ", checkedRuns)}");
+    }
+
+    private static void CheckPositionMajorLayer(Rng rng, int[] checkedRuns)
+    {
+        int n = rng.Pick(1, 2), h = rng.Pick(1, 2, 3), w = rng.Pick(2, 3, 4);
+        var values = GradientCheck.RandomTensor(rng, true, n, 32, h, w);
+        var x = Tensor.Zeros(true, 0, 0, 0, 0);
+        x.ReshapeRows([n, 32, h, w], requiresGrad: true);
+        x.Layout = TensorLayout.PositionMajor;
+        values.Values.CopyTo(x.Values); // any values: the layout only says where each one sits
+        int kind = rng.Pick(0, 1, 2);
+        var layers = kind switch
+        {
+            0 => new Sequential(new BatchNorm2d(32, 1e-3f)),
+            1 => new Sequential(new BatchNorm2d(32, 1e-3f), new Relu()),
+            _ => new Sequential(new Conv2d(32, 32, 3, rng.Pick(1, 2), 1)),
+        };
+        var model = layers.Initialize(rng);
+        if (kind < 2)
+        {
+            // Differences of a channel with too little spread mean nothing.
+            if (n * h * w < 4 || !SpreadDominatesEpsilon(values)) return;
+            // With the relu, each channel lies wholly on one side of its kink, 0.05 away: |xhat| ≤ √(count − 1), so
+            // β = ±(γ·√(count − 1) + 0.05) (masked and passed channels in one op).
+            var gamma = model.NamedParameters.Single(p => p.Name.EndsWith("weight")).Tensor.Values;
+            var beta = model.NamedParameters.Single(p => p.Name.EndsWith("bias")).Tensor.Values;
+            float reach = MathF.Sqrt(n * h * w - 1);
+            for (int c = 0; c < 32; c++)
+            {
+                gamma[c] = (float)rng.Uniform(0.5, 1.5);
+                beta[c] = kind == 0 ? (float)rng.Uniform(-0.3, 0.3) : rng.Pick(-1f, 1f) * (gamma[c] * reach + 0.05f);
+            }
+        }
+        Assert.Equal(TensorLayout.PositionMajor, model.Forward(x).Layout);
+        var failure = GradientCheck.FindMismatch(tape => model.Forward(x, tape), [.. model.NamedParameters.Select(p => p.Tensor), x], rng,
+            new GradientCheckSettings(Step: 1e-3));
+        Assert.True(failure == null, $"{model.Layers[0]} on {x}: {failure}");
+        checkedRuns[kind]++;
+    }
+
     [Fact]
     public void ImagesWithoutGradientsAreNotDifferentiated()
     {
