@@ -12,7 +12,9 @@ namespace Reptile.Tests.Meta;
 /// that is meant to move weights (a new summation order, say) updates these pins in its own commit, saying why.
 /// The Omniglot pins moved with the direct convolution (issue #14): its products sum taps before channels and the
 /// weight gradient over positions in depth blocks of its own, so the rounding differs from the lowering's (the same values
-/// within float rounding: the PyTorch reference tests hold); each is still the same on one thread and on two.
+/// within float rounding: the PyTorch reference tests hold); each is still the same on one thread and on two. They
+/// moved again with position-major activations (issue #14): batch norm and the bias gradient sum each channel over
+/// rows in blocks of their own.
 /// </summary>
 public class PinnedRunTests
 {
@@ -54,20 +56,20 @@ public class PinnedRunTests
     [SharedDataFact]
     public void OmniglotChainedRunIsPinned()
     {
-        Assert.Equal("26271C12522BF912", RunOmniglot(OmniglotOptions));
-        Assert.Equal("26271C12522BF912", RunOmniglot(OmniglotOptions with { Threads = 2 }));
+        Assert.Equal("4D017F6F9579F5FA", RunOmniglot(OmniglotOptions));
+        Assert.Equal("4D017F6F9579F5FA", RunOmniglot(OmniglotOptions with { Threads = 2 }));
     }
 
     [SharedDataFact]
     public void OmniglotAveragedRunIsPinned()
     {
-        Assert.Equal("FD9A1542A0194D09", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 2 }));
-        Assert.Equal("FD9A1542A0194D09", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 1 }));
+        Assert.Equal("5AF7CB965063080B", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 2 }));
+        Assert.Equal("5AF7CB965063080B", RunOmniglot(OmniglotOptions with { InnerState = InnerStateMode.Averaged, Threads = 1 }));
     }
 
     [SharedDataFact]
     public void OmniglotFirstOrderMamlRunIsPinned() =>
-        Assert.Equal("02FF3D5F56FA1672", RunOmniglot(OmniglotOptions with { Foml = true, FomlTail = 5, Sgd = true, LearningRate = 0.01f, Threads = 2 }));
+        Assert.Equal("368CC004A78BD18B", RunOmniglot(OmniglotOptions with { Foml = true, FomlTail = 5, Sgd = true, LearningRate = 0.01f, Threads = 2 }));
 
     [Fact]
     public void SineRunIsPinned()
