@@ -171,12 +171,14 @@ internal static unsafe class PositionMajorPasses
     /// <summary>x (the second sum unused).</summary>
     private readonly struct Values<T>(float* x) : IRowTerms<T> where T : struct, ILanes<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(nint at, ref T sum, ref T second) => sum = T.Add(sum, T.Load(x + at));
     }
 
     /// <summary>d = x − μ₀ and d².</summary>
     private readonly struct Deviations<T>(float* x, T mu) : IRowTerms<T> where T : struct, ILanes<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(nint at, ref T sum, ref T second)
         {
             var d = T.Sub(T.Load(x + at), mu);
@@ -189,6 +191,7 @@ internal static unsafe class PositionMajorPasses
     private readonly struct GradientTerms<T>(float* x, float* y, float* dy, T mu, T inv, bool relu) : IRowTerms<T>
         where T : struct, ILanes<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(nint at, ref T sum, ref T second)
         {
             var g = T.Load(dy + at);
