@@ -1,6 +1,8 @@
+using System.Runtime.Intrinsics;
+
 namespace Reptile.Kernels;
 
-/// <summary>Max pooling over channel-major [C][N][H][W] data, no padding.</summary>
+/// <summary>Max pooling over channel-major [C][N][H][W] data, or position-major [N][H][W][C] rows, no padding.</summary>
 public static class Pooling
 {
     /// <summary>
@@ -84,6 +86,70 @@ public static class Pooling
             if ((uint)k >= (uint)dx.Length)
                 throw new ArgumentOutOfRangeException(nameof(argmax), k, $"argmax[{i}] is {k}, outside dx of length {dx.Length}.");
             dx[k] += dy[i];
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MaxPool"/> on position-major rows, output positions [from, to) (p = (n·OH + r)·OW + q): each output row
+    /// is the lane-wise max of its window's input rows, taken in the same order (window rows, then columns), so every
+    /// channel gets the channel-major kernel's max and, on ties, its first argmax; argmax holds the input pixel
+    /// (not the flat index) of each channel's max.
+    /// </summary>
+    internal static unsafe void MaxPoolRows(float* x, int channels, int height, int width, int outH, int outW, int size, int stride,
+        float* y, int* argmax, int from, int to)
+    {
+        bool wide = Simd.Current == SimdPath.Vector512;
+        for (int p = from; p < to; p++)
+        {
+            int q = p % outW, r = p / outW % outH, n = p / (outW * outH);
+            int rows = Math.Min(size, height - r * stride), cols = Math.Min(size, width - q * stride);
+            int first = (n * height + r * stride) * width + q * stride;
+            float* yp = y + (nint)p * channels;
+            int* ap = argmax + (nint)p * channels;
+            int c = 0;
+            if (wide)
+                for (; c + 16 <= channels; c += 16)
+                {
+                    var max = Vector512.Load(x + (nint)first * channels + c);
+                    var best = Vector512.Create(first);
+                    for (int i = 0; i < rows; i++)
+                        for (int j = 0; j < cols; j++)
+                        {
+                            int pixel = first + i * width + j;
+                            var v = Vector512.Load(x + (nint)pixel * channels + c);
+                            var greater = Vector512.GreaterThan(v, max);
+                            max = Vector512.ConditionalSelect(greater, v, max);
+                            best = Vector512.ConditionalSelect(greater.AsInt32(), Vector512.Create(pixel), best);
+                        }
+                    max.Store(yp + c);
+                    best.Store(ap + c);
+                }
+            for (; c < channels; c++)
+            {
+                float max = x[(nint)first * channels + c];
+                int best = first;
+                for (int i = 0; i < rows; i++)
+                    for (int j = 0; j < cols; j++)
+                    {
+                        int pixel = first + i * width + j;
+                        float v = x[(nint)pixel * channels + c];
+                        if (v > max) { max = v; best = pixel; }
+                    }
+                yp[c] = max;
+                ap[c] = best;
+            }
+        }
+    }
+
+    /// <summary>dx[argmax[p][c]][c] += dy[p][c] for channels [c0, c1), positions ascending (each channel's sums in the
+    /// channel-major kernel's order).</summary>
+    internal static unsafe void MaxPoolRowsBackward(float* dy, int* argmax, int positions, int channels, float* dx, int c0, int c1)
+    {
+        for (int p = 0; p < positions; p++)
+        {
+            float* g = dy + (nint)p * channels;
+            int* a = argmax + (nint)p * channels;
+            for (int c = c0; c < c1; c++) dx[(nint)a[c] * channels + c] += g[c];
         }
     }
 }

@@ -31,7 +31,8 @@ public sealed class MaxPool2d : Layer
     }
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tape? tape) => op.Forward(layout.Apply(input, tape), Size, Stride, tape, CeilMode);
+    public override Tensor Forward(Tensor input, Tape? tape) =>
+        op.Forward(input.Layout == TensorLayout.PositionMajor ? input : layout.Apply(input, tape), Size, Stride, tape, CeilMode);
 
     /// <inheritdoc/>
     public override Layer CloneConfiguration() => new MaxPool2d(Size, Stride, CeilMode);

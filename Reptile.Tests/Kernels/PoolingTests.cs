@@ -92,4 +92,50 @@ public class PoolingTests
         // 5×5 in ceil mode pools to 3×3, not the floor's 2×2.
         Assert.Throws<ArgumentException>(() => Pooling.MaxPool(new float[25], 1, 1, 5, 5, 2, 2, new float[4], new int[4], ceilMode: true));
     }
+
+    /// <summary>
+    /// Position-major pooling against the channel-major kernel on the same values: the same max and the same first
+    /// argmax on ties (values drawn from a few levels), the gradient routed into the same places with the same sums
+    /// (overlapping windows add twice), on every SIMD path, channels off the vector width, any cut of the positions
+    /// (forward) and of the channels (backward).
+    /// </summary>
+    [Fact]
+    public unsafe void RowsGiveTheChannelMajorKernelsValues() => Property.ForAll(Shapes, s =>
+    {
+        var rng = new Random(s.Seed);
+        int c = rng.Next(2) == 0 ? s.C : 16 + rng.Next(20), n = s.N, h = s.H, w = s.W, pixels = n * h * w;
+        int oh = Pooling.OutputSize(h, s.Size, s.Stride, s.Ceil), ow = Pooling.OutputSize(w, s.Size, s.Stride, s.Ceil), positions = n * oh * ow;
+        var x = Enumerable.Range(0, c * pixels).Select(_ => (float)rng.Next(4)).ToArray(); // channel-major, many ties
+        var dy = Random(rng, c * positions);
+        var dxStart = Random(rng, x.Length);
+        var y = new float[c * positions];
+        var argmax = new int[y.Length];
+        Pooling.MaxPool(x, c, n, h, w, s.Size, s.Stride, y, argmax, s.Ceil);
+        var dx = (float[])dxStart.Clone();
+        Pooling.MaxPoolBackward(dy, argmax, dx);
+
+        float[] Rows(float[] channelMajor, int count) =>
+            Enumerable.Range(0, c * count).Select(i => channelMajor[(i % c) * count + i / c]).ToArray();
+        var xr = Rows(x, pixels);
+        var dyr = Rows(dy, positions);
+        var yr = new float[y.Length];
+        var ar = new int[y.Length];
+        var dxr = Rows(dxStart, pixels);
+        int cut = rng.Next(positions + 1), channelCut = rng.Next(c + 1);
+        fixed (float* px = xr, py = yr, pdy = dyr, pdx = dxr)
+        fixed (int* pa = ar)
+        {
+            Pooling.MaxPoolRows(px, c, h, w, oh, ow, s.Size, s.Stride, py, pa, 0, cut);
+            Pooling.MaxPoolRows(px, c, h, w, oh, ow, s.Size, s.Stride, py, pa, cut, positions);
+            Pooling.MaxPoolRowsBackward(pdy, pa, positions, c, pdx, channelCut, c);
+            Pooling.MaxPoolRowsBackward(pdy, pa, positions, c, pdx, 0, channelCut);
+        }
+        for (int p = 0; p < positions; p++)
+            for (int ch = 0; ch < c; ch++)
+            {
+                Assert.Equal(y[ch * positions + p], yr[p * c + ch]);
+                Assert.Equal(argmax[ch * positions + p], ch * pixels + ar[p * c + ch]);
+            }
+        Assert.Equal(Rows(dx, pixels), dxr);
+    }, everyPath: true);
 }

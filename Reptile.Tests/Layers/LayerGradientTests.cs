@@ -165,15 +165,15 @@ public class LayerGradientTests
     /// <summary>
     /// The position-major route (a direct convolution's output, read in place by the next convolution and by batch
     /// norm over rows, the relu fused) against finite differences: a 32-channel input through batch norm, batch norm
-    /// with relu, and a convolution to 32 channels, each with its input's gradient. Only on the 512-bit path, where
+    /// with relu, a convolution to 32 channels and a max pool, each with its input's gradient. Only on the 512-bit path, where
     /// convolutions produce such inputs.
     /// </summary>
     [Fact]
     public void PositionMajorLayersMatchFiniteDifferences()
     {
         if (!Conv2dOp.TakesRows(32, 32)) return; // no 512-bit path: no position-major activations
-        var checkedRuns = new int[3];
-        Property.ForAll(rng => CheckPositionMajorLayer(rng, checkedRuns), runs: 45);
+        var checkedRuns = new int[4];
+        Property.ForAll(rng => CheckPositionMajorLayer(rng, checkedRuns), runs: 60);
         Assert.True(checkedRuns.All(c => c >= 3), $"checked runs per layer: {string.Join(", ", checkedRuns)}");
     }
 
@@ -185,13 +185,22 @@ public class LayerGradientTests
         x.ReshapeRows([n, 32, h, w], requiresGrad: true);
         x.Layout = TensorLayout.PositionMajor;
         values.Values.CopyTo(x.Values); // any values: the layout only says where each one sits
-        int kind = rng.Pick(0, 1, 2);
+        int kind = rng.Pick(0, 1, 2, 3);
         var layers = kind switch
         {
             0 => new Sequential(new BatchNorm2d(32, 1e-3f)),
             1 => new Sequential(new BatchNorm2d(32, 1e-3f), new Relu()),
-            _ => new Sequential(new Conv2d(32, 32, 3, rng.Pick(1, 2), 1)),
+            2 => new Sequential(new Conv2d(32, 32, 3, rng.Pick(1, 2), 1)),
+            _ => new Sequential(new MaxPool2d(2, rng.Pick(1, 2), ceilMode: true)),
         };
+        if (kind == 3)
+        {
+            if (h < 2) return; // the window must fit
+            // Distinct values 0.05 apart: no ties, no argmax change within the finite-difference step.
+            var v = x.Values;
+            for (int i = 0; i < v.Length; i++) v[i] = 0.05f * i;
+            rng.Shuffle(v);
+        }
         var model = layers.Initialize(rng);
         if (kind < 2)
         {
