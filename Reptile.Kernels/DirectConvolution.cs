@@ -55,28 +55,29 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>PyTorch's weight [out][in][tap] as [tap][out][in] (the input gradient's B rows) and [tap][in][out] (the
-    /// forward's): register transposes, the first of the whole weight seen as [out·in][tap], then one per tap.</summary>
-    public static void ArrangeWeights(float* weight, int outChannels, int inChannels, int taps, float* byOutput, float* byInput)
+    /// forward's), taps [from, to): register transposes, first of the weight seen as [out·in][tap] (those taps'
+    /// columns), then one per tap. Parts cut by taps write disjoint blocks.</summary>
+    public static void ArrangeWeights(float* weight, int outChannels, int inChannels, int taps, float* byOutput, float* byInput,
+        int from, int to)
     {
         int block = outChannels * inChannels;
-        GemmPacking.TransposePack(byOutput, block, block, weight, taps, block, taps);
-        for (int t = 0; t < taps; t++)
+        GemmPacking.TransposePack(byOutput + (nint)from * block, block, block, weight + from, taps, block, to - from);
+        for (int t = from; t < to; t++)
             GemmPacking.TransposePack(byInput + (nint)t * block, outChannels, outChannels, byOutput + (nint)t * block, inChannels,
                 outChannels, inChannels);
     }
 
-    /// <summary>gradient [out][in][tap] += the direct weight gradient [tap][in][out], through <paramref name="scratch"/>
-    /// (two blocks of out·in·taps floats): the inverse transposes of <see cref="ArrangeWeights"/>, then one add.</summary>
-    public static void AddWeightGradient(float* byInput, int outChannels, int inChannels, int taps, Span<float> gradient, float* scratch)
+    /// <summary>The direct weight gradient [tap][in][out] as PyTorch's [out][in][tap] in <paramref name="arranged"/>, taps
+    /// [from, to), through <paramref name="scratch"/> (out·in·taps floats): the inverse transposes of
+    /// <see cref="ArrangeWeights"/>. Parts cut by taps write disjoint values.</summary>
+    public static void ArrangeWeightGradient(float* byInput, int outChannels, int inChannels, int taps, float* arranged, float* scratch,
+        int from, int to)
     {
         int block = outChannels * inChannels;
-        float* byOutput = scratch, arranged = scratch + (nint)block * taps;
-        for (int t = 0; t < taps; t++)
-            GemmPacking.TransposePack(byOutput + (nint)t * block, inChannels, inChannels, byInput + (nint)t * block, outChannels,
+        for (int t = from; t < to; t++)
+            GemmPacking.TransposePack(scratch + (nint)t * block, inChannels, inChannels, byInput + (nint)t * block, outChannels,
                 inChannels, outChannels);
-        GemmPacking.TransposePack(arranged, taps, taps, byOutput, block, taps, block);
-        var sum = new ReadOnlySpan<float>(arranged, block * taps);
-        System.Numerics.Tensors.TensorPrimitives.Add(gradient, sum, gradient);
+        GemmPacking.TransposePack(arranged + from, taps, to - from, scratch + (nint)from * block, block, to - from, block);
     }
 
     /// <summary>

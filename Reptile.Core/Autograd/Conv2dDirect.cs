@@ -40,7 +40,8 @@ internal sealed unsafe class Conv2dDirect
                o = output.Values)
         fixed (int* rows = rowTable)
         {
-            DirectConvolution.ArrangeWeights(pw, outChannels, inChannels, taps, wo, w);
+            var arrange = new ArrangeParts(pw, wo, w, outChannels, inChannels, taps);
+            WorkerPool.For(taps, 1, 2L * taps * inChannels * outChannels, in arrange);
             var parts = new ForwardParts(px, w, pb, rows, o, positions, inChannels, outChannels, taps);
             WorkerPool.For((positions + DirectConvolution.Rows - 1) / DirectConvolution.Rows, 1, Work, in parts);
         }
@@ -82,7 +83,7 @@ internal sealed unsafe class Conv2dDirect
         int length = taps * inChannels * outChannels, pixels = plan.Plane;
         int weightPanels = (taps * inChannels + DirectConvolution.Rows - 1) / DirectConvolution.Rows;
         int inputPanels = inChannels / DirectConvolution.Panel;
-        PinnedBuffer.Grow(ref weightGradient, 3 * length); // the sums, then AddWeightGradient's two scratch blocks
+        PinnedBuffer.Grow(ref weightGradient, 3 * length); // the sums, PyTorch's layout of them, and a scratch block
         bool inPlace = inputGradient && InPlace(input, input.GradData, input.GradOffset);
         Span<float> gradientRows = default;
         if (inPlace) gradientRows = input.GradData.AsSpan(input.GradOffset, (pixels + 1) * inChannels);
@@ -108,7 +109,12 @@ internal sealed unsafe class Conv2dDirect
                 if (weights) WorkerPool.For(weightPanels, 1, Work, in weightParts);
                 if (inputGradient) WorkerPool.For(inputPanels, 1, Work, in inputParts);
             }
-            if (weights) DirectConvolution.AddWeightGradient(g, outChannels, inChannels, taps, weightGradientOut, g + length);
+            if (weights)
+            {
+                var arrange = new ArrangeGradientParts(g, g + length, g + 2 * length, outChannels, inChannels, taps);
+                WorkerPool.For(taps, 1, 2L * length, in arrange);
+                System.Numerics.Tensors.TensorPrimitives.Add(weightGradientOut, new ReadOnlySpan<float>(g + length, length), weightGradientOut);
+            }
         }
         if (!inputGradient || inPlace) return;
         PinnedBuffer.Grow(ref this.inputGradient, inChannels * pixels);
@@ -153,6 +159,20 @@ internal sealed unsafe class Conv2dDirect
     }
 
     private long Work => (long)plan.Columns * taps * inChannels * outChannels;
+
+    /// <summary>Taps [from, to) of the weights' two arrangements.</summary>
+    private readonly struct ArrangeParts(float* weight, float* byOutput, float* byInput, int outChannels, int inChannels, int taps) : IRangeBody
+    {
+        public void Run(int from, int to) =>
+            DirectConvolution.ArrangeWeights(weight, outChannels, inChannels, taps, byOutput, byInput, from, to);
+    }
+
+    /// <summary>Taps [from, to) of the weight gradient laid out as PyTorch's.</summary>
+    private readonly struct ArrangeGradientParts(float* byInput, float* arranged, float* scratch, int outChannels, int inChannels, int taps) : IRangeBody
+    {
+        public void Run(int from, int to) =>
+            DirectConvolution.ArrangeWeightGradient(byInput, outChannels, inChannels, taps, arranged, scratch, from, to);
+    }
 
     private readonly struct ForwardParts(float* x, float* w, float* bias, int* rows, float* y, int positions, int inChannels, int outChannels, int taps) : IRangeBody
     {
