@@ -23,6 +23,9 @@ internal static unsafe class DirectConvolution
     /// <summary>Channels per tile: output channels (forward, weight gradient) or input channels (input gradient).</summary>
     public const int Panel = 32;
 
+    /// <summary>Positions ahead whose input row the weight gradient prefetches.</summary>
+    private const int Ahead = 24;
+
     /// <summary>Whether this thread's path takes the direct route: 512-bit, and output channels in whole panels.</summary>
     public static bool Applies(int outChannels) =>
         Simd.Current == SimdPath.Vector512 && Avx512F.IsSupported && outChannels % Panel == 0;
@@ -160,6 +163,23 @@ internal static unsafe class DirectConvolution
         float* tile = stackalloc float[Rows * Panel];
         int blocks = (positions + ComputeSettings.Current.DepthBlock - 1) / ComputeSettings.Current.DepthBlock;
         int step = Math.Max(1, (positions + blocks - 1) / Math.Max(1, blocks));
+        if (whole)
+        {
+            // Depth blocks outermost: a block's dY panel stays in L1 while every row panel reads it. Each value still
+            // sums its blocks in order, positions ascending within them.
+            for (int p0 = 0; p0 < positions; p0 += step)
+            {
+                int p1 = Math.Min(positions, p0 + step);
+                for (int rp = from; rp < to; rp++)
+                {
+                    int k0 = rp * Rows, t = k0 / inChannels, c = k0 % inChannels;
+                    for (int panel = 0; panel < outChannels; panel += Panel)
+                        WeightGradientTile(x + c, dy + (nint)p0 * outChannels + panel, rows + p0 * taps + t,
+                            gradient + (nint)k0 * outChannels + panel, p1 - p0, inChannels, outChannels, taps, p0 > 0);
+                }
+            }
+            return;
+        }
         for (int rp = from; rp < to; rp++)
         {
             int k0 = rp * Rows, count = Math.Min(Rows, depthRows - k0);
@@ -233,6 +253,7 @@ internal static unsafe class DirectConvolution
         for (int p = 0; p < positions; p++, dy += outChannels)
         {
             float* a8 = x + (nint)rows[p * taps] * inChannels;
+            if (p + Ahead < positions) Sse.Prefetch0(x + (nint)rows[(p + Ahead) * taps] * inChannels);
             var b0 = Vector512.Load(dy);
             var b1 = Vector512.Load(dy + 16);
             var a = Vector512.Create(a8[0]); c00 = Vector512.FusedMultiplyAdd(a, b0, c00); c01 = Vector512.FusedMultiplyAdd(a, b1, c01);
