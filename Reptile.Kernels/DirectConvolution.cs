@@ -70,17 +70,21 @@ internal static unsafe class DirectConvolution
                 outChannels, inChannels);
     }
 
-    /// <summary>The direct weight gradient [tap][in][out] as PyTorch's [out][in][tap] in <paramref name="arranged"/>, taps
-    /// [from, to), through <paramref name="scratch"/> (out·in·taps floats): the inverse transposes of
-    /// <see cref="ArrangeWeights"/>. Parts cut by taps write disjoint values.</summary>
-    public static void ArrangeWeightGradient(float* byInput, int outChannels, int inChannels, int taps, float* arranged, float* scratch,
-        int from, int to)
+    /// <summary>The direct weight gradient [tap][in][out] as PyTorch's [out][in][tap] in <paramref name="arranged"/>, input
+    /// channels [from, to): one register transpose per channel, its taps × output channels block to output channels ×
+    /// taps. Parts cut by channels write disjoint values.</summary>
+    public static void ArrangeWeightGradient(float* byInput, int outChannels, int inChannels, int taps, float* arranged, int from, int to)
     {
-        int block = outChannels * inChannels;
-        for (int t = from; t < to; t++)
-            GemmPacking.TransposePack(scratch + (nint)t * block, inChannels, inChannels, byInput + (nint)t * block, outChannels,
-                inChannels, outChannels);
-        GemmPacking.TransposePack(arranged + from, taps, to - from, scratch + (nint)from * block, block, to - from, block);
+        int whole = taps / 8 * 8; // taps in groups of 8 by register transposes, the rest (the ninth) by a plain loop
+        nint ld = (nint)inChannels * outChannels;
+        for (int c = from; c < to; c++)
+        {
+            float* source = byInput + (nint)c * outChannels, target = arranged + (nint)c * taps;
+            if (whole > 0) GemmPacking.TransposePack(target, inChannels * taps, whole, source, ld, whole, outChannels);
+            for (int t = whole; t < taps; t++)
+                for (int o = 0; o < outChannels; o++)
+                    target[(nint)o * inChannels * taps + t] = source[t * ld + o];
+        }
     }
 
     /// <summary>

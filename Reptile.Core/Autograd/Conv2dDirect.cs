@@ -83,7 +83,7 @@ internal sealed unsafe class Conv2dDirect
         int length = taps * inChannels * outChannels, pixels = plan.Plane;
         int weightPanels = (taps * inChannels + DirectConvolution.Rows - 1) / DirectConvolution.Rows;
         int inputPanels = inChannels / DirectConvolution.Panel;
-        PinnedBuffer.Grow(ref weightGradient, 3 * length); // the sums, PyTorch's layout of them, and a scratch block
+        PinnedBuffer.Grow(ref weightGradient, 2 * length); // the sums, then PyTorch's layout of them
         bool inPlace = inputGradient && InPlace(input, input.GradData, input.GradOffset);
         Span<float> gradientRows = default;
         if (inPlace) gradientRows = input.GradData.AsSpan(input.GradOffset, (pixels + 1) * inChannels);
@@ -111,8 +111,8 @@ internal sealed unsafe class Conv2dDirect
             }
             if (weights)
             {
-                var arrange = new ArrangeGradientParts(g, g + length, g + 2 * length, outChannels, inChannels, taps);
-                WorkerPool.For(taps, 1, 2L * length, in arrange);
+                var arrange = new ArrangeGradientParts(g, g + length, outChannels, inChannels, taps);
+                WorkerPool.For(inChannels, 1, 2L * length, in arrange);
                 System.Numerics.Tensors.TensorPrimitives.Add(weightGradientOut, new ReadOnlySpan<float>(g + length, length), weightGradientOut);
             }
         }
@@ -167,11 +167,11 @@ internal sealed unsafe class Conv2dDirect
             DirectConvolution.ArrangeWeights(weight, outChannels, inChannels, taps, byOutput, byInput, from, to);
     }
 
-    /// <summary>Taps [from, to) of the weight gradient laid out as PyTorch's.</summary>
-    private readonly struct ArrangeGradientParts(float* byInput, float* arranged, float* scratch, int outChannels, int inChannels, int taps) : IRangeBody
+    /// <summary>Input channels [from, to) of the weight gradient laid out as PyTorch's.</summary>
+    private readonly struct ArrangeGradientParts(float* byInput, float* arranged, int outChannels, int inChannels, int taps) : IRangeBody
     {
         public void Run(int from, int to) =>
-            DirectConvolution.ArrangeWeightGradient(byInput, outChannels, inChannels, taps, arranged, scratch, from, to);
+            DirectConvolution.ArrangeWeightGradient(byInput, outChannels, inChannels, taps, arranged, from, to);
     }
 
     private readonly struct ForwardParts(float* x, float* w, float* bias, int* rows, float* y, int positions, int inChannels, int outChannels, int taps) : IRangeBody
