@@ -20,6 +20,16 @@ internal static unsafe class DirectConvolution
     /// <summary>Pixels (forward, input gradient) or rows (weight gradient) per tile.</summary>
     public const int Rows = 8;
 
+    /// <summary>Rows per weight-gradient tile when each row has its own (tap, channel): nine, so a 3×3 kernel over
+    /// the images' 1 or 3 channels (9 or 27 rows) fills every tile.</summary>
+    public const int GatheredRows = 9;
+
+    /// <summary>Row panels of the weight gradient: 8 channels of one tap each, or <see cref="GatheredRows"/> rows of
+    /// their own (tap, channel) when the channels do not come in eights.</summary>
+    public static int WeightPanels(int inChannels, int taps) => inChannels % Rows == 0
+        ? taps * inChannels / Rows
+        : (taps * inChannels + GatheredRows - 1) / GatheredRows;
+
     /// <summary>Channels per tile: output channels (forward, weight gradient) or input channels (input gradient).</summary>
     public const int Panel = 32;
 
@@ -152,19 +162,19 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>
-    /// Row panels [from, to) of g[tap][c][o] = Σ_p x[row(p, tap)][c] · dy[p][o]: rows k = tap·C + c, 8 per panel, all
-    /// output channels; positions ascending; written, not added. With C a multiple of 8 a panel is 8 channels of one
-    /// tap (one row pointer per position); otherwise (the images' 1 or 3 channels) each row has its own tap and channel,
-    /// and the ragged last panel goes through a tile of its own.
+    /// Row panels [from, to) of g[tap][c][o] = Σ_p x[row(p, tap)][c] · dy[p][o]: rows k = tap·C + c, all output
+    /// channels; positions ascending; written, not added. With C a multiple of 8 a panel is 8 channels of one tap (one
+    /// row pointer per position); otherwise (the images' 1 or 3 channels) a panel is <see cref="GatheredRows"/> rows,
+    /// each with its own tap and channel, summed in a tile of its own (see <see cref="WeightPanels"/>).
     /// </summary>
     public static void WeightGradient(float* x, float* dy, int* rows, float* gradient, int positions, int inChannels,
         int outChannels, int taps, int from, int to)
     {
         int depthRows = taps * inChannels;
         bool whole = inChannels % Rows == 0;
-        int* tap = stackalloc int[Rows];
-        int* channel = stackalloc int[Rows];
-        float* tile = stackalloc float[Rows * Panel];
+        int* tap = stackalloc int[GatheredRows];
+        int* channel = stackalloc int[GatheredRows];
+        float* tile = stackalloc float[GatheredRows * Panel];
         int blocks = (positions + ComputeSettings.Current.DepthBlock - 1) / ComputeSettings.Current.DepthBlock;
         int step = Math.Max(1, (positions + blocks - 1) / Math.Max(1, blocks));
         if (whole)
@@ -186,43 +196,40 @@ internal static unsafe class DirectConvolution
         }
         for (int rp = from; rp < to; rp++)
         {
-            int k0 = rp * Rows, count = Math.Min(Rows, depthRows - k0);
-            for (int r = 0; r < Rows; r++)
+            int k0 = rp * GatheredRows, count = Math.Min(GatheredRows, depthRows - k0);
+            for (int r = 0; r < GatheredRows; r++)
             {
                 int k = k0 + Math.Min(r, count - 1); // rows past the end repeat the last one; they are not kept
                 (tap[r], channel[r]) = (k / inChannels, k % inChannels);
             }
             for (int panel = 0; panel < outChannels; panel += Panel)
             {
-                float* g = gradient + (nint)k0 * outChannels + panel;
                 // Positions in the driver's balanced depth blocks, each summed in registers and then added: long
                 // chains (the first layer of an 84-pixel model sums 35 000 positions) would lose digits.
                 for (int p0 = 0; p0 < positions; p0 += step)
                 {
                     int p1 = Math.Min(positions, p0 + step);
-                    float* d = dy + (nint)p0 * outChannels + panel;
-                    if (whole)
-                        WeightGradientTile(x + channel[0], d, rows + p0 * taps + tap[0], g, p1 - p0, inChannels, outChannels, taps, p0 > 0);
-                    else
-                        WeightGradientRowsTile(x, d, rows + p0 * taps, tap, channel, tile, p1 - p0, inChannels, outChannels, taps, p0 > 0);
+                    WeightGradientRowsTile(x, dy + (nint)p0 * outChannels + panel, rows + p0 * taps, tap, channel, tile, p1 - p0, inChannels,
+                        outChannels, taps, p0 > 0);
                 }
-                if (!whole)
-                    for (int r = 0; r < count; r++)
-                        new ReadOnlySpan<float>(tile + r * Panel, Panel).CopyTo(new Span<float>(g + (nint)r * outChannels, Panel));
+                float* g = gradient + (nint)k0 * outChannels + panel;
+                for (int r = 0; r < count; r++)
+                    new ReadOnlySpan<float>(tile + r * Panel, Panel).CopyTo(new Span<float>(g + (nint)r * outChannels, Panel));
             }
         }
     }
 
-    /// <summary>A weight-gradient tile whose 8 rows each read their own (tap, channel): tile [8][32].</summary>
+    /// <summary>A weight-gradient tile whose 9 rows each read their own (tap, channel): tile [9][32], 18 accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightGradientRowsTile(float* x, float* dy, int* rows, int* tap, int* channel, float* tile,
         int positions, int inChannels, int outChannels, int taps, bool add)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector512<float> c80 = default, c81 = default;
         float* x0 = x + channel[0], x1 = x + channel[1], x2 = x + channel[2], x3 = x + channel[3];
-        float* x4 = x + channel[4], x5 = x + channel[5], x6 = x + channel[6], x7 = x + channel[7];
-        int t0 = tap[0], t1 = tap[1], t2 = tap[2], t3 = tap[3], t4 = tap[4], t5 = tap[5], t6 = tap[6], t7 = tap[7];
+        float* x4 = x + channel[4], x5 = x + channel[5], x6 = x + channel[6], x7 = x + channel[7], x8 = x + channel[8];
+        int t0 = tap[0], t1 = tap[1], t2 = tap[2], t3 = tap[3], t4 = tap[4], t5 = tap[5], t6 = tap[6], t7 = tap[7], t8 = tap[8];
         nint c = inChannels;
         for (int p = 0; p < positions; p++, dy += outChannels, rows += taps)
         {
@@ -236,6 +243,7 @@ internal static unsafe class DirectConvolution
             a = Vector512.Create(x5[rows[t5] * c]); c50 = Vector512.FusedMultiplyAdd(a, b0, c50); c51 = Vector512.FusedMultiplyAdd(a, b1, c51);
             a = Vector512.Create(x6[rows[t6] * c]); c60 = Vector512.FusedMultiplyAdd(a, b0, c60); c61 = Vector512.FusedMultiplyAdd(a, b1, c61);
             a = Vector512.Create(x7[rows[t7] * c]); c70 = Vector512.FusedMultiplyAdd(a, b0, c70); c71 = Vector512.FusedMultiplyAdd(a, b1, c71);
+            a = Vector512.Create(x8[rows[t8] * c]); c80 = Vector512.FusedMultiplyAdd(a, b0, c80); c81 = Vector512.FusedMultiplyAdd(a, b1, c81);
         }
         nint ld = Panel;
         Put(tile, c00, c01, add);
@@ -246,6 +254,7 @@ internal static unsafe class DirectConvolution
         Put(tile + 5 * ld, c50, c51, add);
         Put(tile + 6 * ld, c60, c61, add);
         Put(tile + 7 * ld, c70, c71, add);
+        Put(tile + 8 * ld, c80, c81, add);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -81,7 +81,7 @@ internal sealed unsafe class Conv2dDirect
     public void AddGradients(Tensor output, Span<float> weightGradientOut, bool weights, bool inputGradient)
     {
         int length = taps * inChannels * outChannels, pixels = plan.Plane;
-        int weightPanels = (taps * inChannels + DirectConvolution.Rows - 1) / DirectConvolution.Rows;
+        int weightPanels = DirectConvolution.WeightPanels(inChannels, taps);
         int inputPanels = inChannels / DirectConvolution.Panel;
         PinnedBuffer.Grow(ref weightGradient, 2 * length); // the sums, then PyTorch's layout of them
         bool inPlace = inputGradient && InPlace(input, input.GradData, input.GradOffset);
