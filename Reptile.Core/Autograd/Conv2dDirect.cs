@@ -18,10 +18,10 @@ internal sealed unsafe class Conv2dDirect
     private Tensor input = null!;
     private bool inputInPlace;
     // Position-major copies of a channel-major input (with a zero row) and of its gradient (with a discard row); the
-    // weights per tap by input and by output channel; the weight gradient per tap (and its scratch); the input
-    // gradient laid back channel-major.
+    // weights per tap by input and by output channel; the weight gradient per tap, then in PyTorch's layout; a
+    // channel-major scratch (the input gradient laid back, or dY for the lowering).
     private float[] inputRows = [], weightByInput = [], weightByOutput = [], weightGradient = [], inputGradientRows = [],
-        inputGradient = [];
+        channelMajor = [];
 
     /// <summary>
     /// <paramref name="output"/> (position-major [positions][out], its rows reshaped by the caller) = bias + the
@@ -117,10 +117,10 @@ internal sealed unsafe class Conv2dDirect
             }
         }
         if (!inputGradient || inPlace) return;
-        PinnedBuffer.Grow(ref this.inputGradient, inChannels * pixels);
-        var channelMajor = PinnedBuffer.Aligned(this.inputGradient).Slice(0, inChannels * pixels);
-        RowTranspose.Copy(gradientRows, pixels, inChannels, channelMajor);
-        fixed (float* target = input.Grad, add = channelMajor)
+        PinnedBuffer.Grow(ref channelMajor, inChannels * pixels);
+        var laidBack = PinnedBuffer.Aligned(channelMajor).Slice(0, inChannels * pixels);
+        RowTranspose.Copy(gradientRows, pixels, inChannels, laidBack);
+        fixed (float* target = input.Grad, add = laidBack)
         {
             var parts = new AddParts(target, add, pixels);
             WorkerPool.For(inChannels, 1, (long)inChannels * pixels, in parts);
@@ -131,10 +131,10 @@ internal sealed unsafe class Conv2dDirect
     public Span<float> OutputGradientChannelMajor(Tensor output)
     {
         int positions = plan.Columns;
-        PinnedBuffer.Grow(ref inputGradient, outChannels * positions);
-        var channelMajor = PinnedBuffer.Aligned(inputGradient).Slice(0, outChannels * positions);
-        RowTranspose.Copy(output.Grad, positions, outChannels, channelMajor);
-        return channelMajor;
+        PinnedBuffer.Grow(ref channelMajor, outChannels * positions);
+        var dy = PinnedBuffer.Aligned(channelMajor).Slice(0, outChannels * positions);
+        RowTranspose.Copy(output.Grad, positions, outChannels, dy);
+        return dy;
     }
 
     /// <summary>Item 0: the whole weight gradient; item 1: the whole input gradient.</summary>

@@ -22,7 +22,7 @@ public enum TensorLayout
 public sealed class Tensor
 {
     private int[] shape;
-    private readonly bool owned;
+    private readonly bool owned; // as created at offset 0 (reshaping may move its values to an aligned offset)
     private bool pinned;
 
     /// <summary>
@@ -61,12 +61,12 @@ public sealed class Tensor
         ? throw new InvalidOperationException("This tensor does not track gradients.")
         : GradData.AsSpan(GradOffset, Length);
 
-    private Tensor(float[] data, int offset, float[]? grad, int[] shape, bool owned = false)
+    private Tensor(float[] data, int offset, float[]? grad, int[] shape)
     {
         Data = data;
         Offset = GradOffset = offset;
         GradData = grad;
-        this.owned = owned;
+        owned = offset == 0; // a view into the middle of another buffer is never reshaped
         this.shape = shape;
         Length = Product(shape);
     }
@@ -75,7 +75,7 @@ public sealed class Tensor
     public static Tensor Zeros(bool requiresGrad, params int[] shape)
     {
         int n = Product(shape);
-        return new Tensor(new float[n], 0, requiresGrad ? new float[n] : null, (int[])shape.Clone(), owned: true);
+        return new Tensor(new float[n], 0, requiresGrad ? new float[n] : null, (int[])shape.Clone());
     }
 
     /// <summary>Wraps existing values (no copy).</summary>
