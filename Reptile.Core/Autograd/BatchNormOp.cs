@@ -98,7 +98,7 @@ public sealed unsafe class BatchNormOp : IBackward
     {
         bool layout = input.Layout == TensorLayout.ChannelMajor || rowsAllowed && input.Layout == TensorLayout.PositionMajor;
         if (!layout || input.Rank != 4 || input.Dim(1) != gamma.Length)
-            throw new ArgumentException($"BatchNorm2d({gamma.Length}) expects a channel-major [N, {gamma.Length}, H, W] input, got {input}.", nameof(input));
+            throw new ArgumentException($"BatchNorm2d({gamma.Length}) expects a channel-major{(rowsAllowed ? " or position-major" : "")} [N, {gamma.Length}, H, W] input, got {input}.", nameof(input));
         x = input; this.gamma = gamma; this.beta = beta;
         channels = input.Dim(1);
         plane = input.Dim(0) * input.Dim(2) * input.Dim(3);
