@@ -67,14 +67,20 @@ internal static unsafe class DirectConvolution
         return table;
     }
 
-    /// <summary>PyTorch's weight [out][in][tap] as [tap][out][in] (the input gradient's B rows) and [tap][in][out] (the
-    /// forward's), taps [from, to): register transposes, first of the weight seen as [out·in][tap] (those taps'
-    /// columns), then one per tap. Parts cut by taps write disjoint blocks.</summary>
-    public static void ArrangeWeights(float* weight, int outChannels, int inChannels, int taps, float* byOutput, float* byInput,
-        int from, int to)
+    /// <summary>PyTorch's weight [out][in][tap] as [tap][out][in] (the input gradient's B rows), rows [from, to) of the
+    /// weight seen as [out·in][tap]: register transposes of 8 rows by all taps. Parts cut by rows write disjoint
+    /// columns.</summary>
+    public static void WeightsByOutput(float* weight, int outChannels, int inChannels, int taps, float* byOutput, int from, int to)
     {
         int block = outChannels * inChannels;
-        GemmPacking.TransposePack(byOutput + (nint)from * block, block, block, weight + from, taps, block, to - from);
+        GemmPacking.TransposePack(byOutput + from, block, to - from, weight + (nint)from * taps, taps, to - from, taps);
+    }
+
+    /// <summary>The forward's [tap][in][out] from <see cref="WeightsByOutput"/>'s [tap][out][in], taps [from, to): one
+    /// register transpose per tap.</summary>
+    public static void WeightsByInput(float* byOutput, int outChannels, int inChannels, float* byInput, int from, int to)
+    {
+        int block = outChannels * inChannels;
         for (int t = from; t < to; t++)
             GemmPacking.TransposePack(byInput + (nint)t * block, outChannels, outChannels, byOutput + (nint)t * block, inChannels,
                 outChannels, inChannels);

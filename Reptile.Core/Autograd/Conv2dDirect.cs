@@ -40,8 +40,12 @@ internal sealed unsafe class Conv2dDirect
                o = output.Values)
         fixed (int* rows = rowTable)
         {
-            var arrange = new ArrangeParts(pw, wo, w, outChannels, inChannels, taps);
-            WorkerPool.For(taps, 1, 2L * taps * inChannels * outChannels, in arrange);
+            // The two layouts in two cuts: rows of 8 by all taps (vector-wide on any cut), then taps.
+            int block = outChannels * inChannels;
+            var byOutput = new ByOutputParts(pw, wo, outChannels, inChannels, taps);
+            WorkerPool.For((block + 7) / 8, 1, (long)taps * block, in byOutput);
+            var byInput = new ByInputParts(wo, w, outChannels, inChannels);
+            WorkerPool.For(taps, 1, (long)taps * block, in byInput);
             var parts = new ForwardParts(px, w, pb, rows, o, positions, inChannels, outChannels, taps);
             WorkerPool.For((positions + DirectConvolution.Rows - 1) / DirectConvolution.Rows, 1, Work, in parts);
         }
@@ -160,11 +164,17 @@ internal sealed unsafe class Conv2dDirect
 
     private long Work => (long)plan.Columns * taps * inChannels * outChannels;
 
-    /// <summary>Taps [from, to) of the weights' two arrangements.</summary>
-    private readonly struct ArrangeParts(float* weight, float* byOutput, float* byInput, int outChannels, int inChannels, int taps) : IRangeBody
+    /// <summary>Groups of 8 rows [from, to) of the weights as [tap][out][in].</summary>
+    private readonly struct ByOutputParts(float* weight, float* byOutput, int outChannels, int inChannels, int taps) : IRangeBody
     {
-        public void Run(int from, int to) =>
-            DirectConvolution.ArrangeWeights(weight, outChannels, inChannels, taps, byOutput, byInput, from, to);
+        public void Run(int from, int to) => DirectConvolution.WeightsByOutput(weight, outChannels, inChannels, taps, byOutput, from * 8,
+            Math.Min(outChannels * inChannels, to * 8));
+    }
+
+    /// <summary>Taps [from, to) of the weights as [tap][in][out].</summary>
+    private readonly struct ByInputParts(float* byOutput, float* byInput, int outChannels, int inChannels) : IRangeBody
+    {
+        public void Run(int from, int to) => DirectConvolution.WeightsByInput(byOutput, outChannels, inChannels, byInput, from, to);
     }
 
     /// <summary>Input channels [from, to) of the weight gradient laid out as PyTorch's.</summary>
