@@ -45,9 +45,8 @@ public sealed class Conv2dOp : IBackward
     public Tensor Forward(Tensor input, Tensor weight, Tensor bias, int stride, int padding, Tape? tape)
     {
         direct = DirectConvolution.Applies(weight.Dim(0));
-        bool layout = input.Layout == TensorLayout.ChannelMajor ||
-                      input.Layout == TensorLayout.PositionMajor && input.Rank == 4 && TakesRows(weight.Dim(0), input.Dim(1));
-        if (input.Rank != 4 || !layout)
+        if (input.Rank != 4 || !(input.Layout == TensorLayout.ChannelMajor ||
+                                 input.Layout == TensorLayout.PositionMajor && TakesRows(weight.Dim(0), input.Dim(1))))
             throw new ArgumentException($"Conv2d expects a channel-major [N, C, H, W] input, got {input}.", nameof(input));
         (batch, inChannels, height, width) = (input.Dim(0), input.Dim(1), input.Dim(2), input.Dim(3));
         (outChannels, kernelH, kernelW) = (weight.Dim(0), weight.Dim(2), weight.Dim(3));
