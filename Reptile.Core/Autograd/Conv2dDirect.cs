@@ -78,9 +78,10 @@ internal sealed unsafe class Conv2dDirect
     /// The gradients asked for from dY (<paramref name="output"/>'s position-major gradient, whose spare rows ragged
     /// tiles read): the weight's [out][in][kh][kw] += its sum over the positions, the input's += the input gradient
     /// (input channels in whole 32-channel panels; added in place into a position-major input's rows). When both are
-    /// asked for, on exactly two threads each thread computes one whole product (their work is equal: positions × taps
-    /// × channels in × out), which needs no cut and one hand-over; otherwise each product is cut across the threads in
-    /// turn. Every value is computed the same way either way.
+    /// asked for, on exactly two threads each thread starts on one whole product (their work is equal: positions × taps
+    /// × channels in × out), one hand-over for both, and the first done takes the other's remaining panels (a core
+    /// slowed by its neighbours is not waited for); otherwise each product is shared by the threads in turn. Every
+    /// value is computed the same way either way.
     /// </summary>
     public void AddGradients(Tensor output, Span<float> weightGradientOut, bool weights, bool inputGradient)
     {
@@ -105,8 +106,8 @@ internal sealed unsafe class Conv2dDirect
             var inputParts = new InputGradientParts(dy, w, rows, gx, plan.Columns, inChannels, outChannels, taps);
             if (weights && inputGradient && WorkerPool.Threads == 2)
             {
-                var both = new BothParts(weightParts, weightPanels, inputParts, inputPanels);
-                WorkerPool.For(2, 1, 2 * Work, in both);
+                var both = new BothParts(weightParts, weightPanels, inputParts);
+                WorkerPool.For(weightPanels + inputPanels, 1, 2 * Work, in both, weightPanels);
             }
             else
             {
@@ -141,14 +142,13 @@ internal sealed unsafe class Conv2dDirect
         return dy;
     }
 
-    /// <summary>Item 0: the whole weight gradient; item 1: the whole input gradient.</summary>
-    private readonly struct BothParts(WeightGradientParts weights, int weightPanels, InputGradientParts input, int inputPanels) : IRangeBody
+    /// <summary>Items [0, weightPanels): the weight gradient's row panels; then the input gradient's channel panels.</summary>
+    private readonly struct BothParts(WeightGradientParts weights, int weightPanels, InputGradientParts input) : IRangeBody
     {
         public void Run(int from, int to)
         {
-            for (int item = from; item < to; item++)
-                if (item == 0) weights.Run(0, weightPanels);
-                else input.Run(0, inputPanels);
+            if (from < weightPanels) weights.Run(from, Math.Min(to, weightPanels));
+            if (to > weightPanels) input.Run(Math.Max(from, weightPanels) - weightPanels, to - weightPanels);
         }
     }
 

@@ -4,7 +4,7 @@ namespace Reptile.Threading;
 
 /// <summary>
 /// One background thread of a <see cref="WorkerPool"/>, kept (blocked) between uses: <see cref="Start"/> hands it
-/// a range of a body and the caller's <see cref="ComputeSettings"/>, <see cref="Wait"/> blocks until it is done.
+/// a body, the claims of its range and its part, and the caller's <see cref="ComputeSettings"/>, <see cref="Wait"/> blocks until it is done.
 /// The settings are adopted here, for every piece of work, so no caller can forget them and results never
 /// depend on which thread computed them.
 /// </summary>
@@ -13,15 +13,16 @@ internal sealed class DedicatedThread
     private readonly HandOverSignal started = new(), finished = new();
     private IRangeBody? body;
     private ComputeSettings settings = ComputeSettings.Default;
-    private int from, to;
+    private RangeClaims claims = null!;
+    private int part;
     private Exception? failure;
 
     public DedicatedThread(string name) =>
         new Thread(Loop) { IsBackground = true, Name = name }.Start();
 
-    public void Start(IRangeBody body, int from, int to, ComputeSettings settings)
+    public void Start(IRangeBody body, RangeClaims claims, int part, ComputeSettings settings)
     {
-        (this.body, this.from, this.to, this.settings) = (body, from, to, settings);
+        (this.body, this.claims, this.part, this.settings) = (body, claims, part, settings);
         started.Raise();
     }
 
@@ -42,9 +43,14 @@ internal sealed class DedicatedThread
             started.WaitAndLower();
             try
             {
-                using (ComputeSettings.Use(settings)) body!.Run(from, to);
+                using (ComputeSettings.Use(settings))
+                    while (claims.Next(part, out int from, out int to)) body!.Run(from, to);
             }
-            catch (Exception e) { failure = e; }
+            catch (Exception e)
+            {
+                failure = e;
+                claims.Abandon();
+            }
             finished.Raise();
         }
     }

@@ -4,8 +4,8 @@ using Reptile.Kernels;
 namespace Reptile.Threading;
 
 /// <summary>
-/// The one way Reptile computes on several threads: <see cref="For{TBody}"/> cuts a range into parts, runs the first
-/// on the calling thread and the others on this thread's dedicated background threads (kept between uses, handed
+/// The one way Reptile computes on several threads: <see cref="For{TBody}(int, int, long, in TBody)"/> shares a range
+/// among the calling thread and this thread's dedicated background threads (kept between uses, handed
 /// over with a spin-then-sleep signal: microseconds, no allocation), each on the caller's
 /// <see cref="ComputeSettings"/>, and returns when all are done. How many threads a thread's For uses is set for a
 /// scope (<see cref="Use"/>); without one, and inside a For's part (nested calls), For runs the whole range inline.
@@ -40,15 +40,25 @@ internal static class WorkerPool
     }
 
     /// <summary>
-    /// Runs <paramref name="body"/> over [0, <paramref name="count"/>) in up to <see cref="Threads"/> contiguous parts
-    /// whose cuts fall on multiples of <paramref name="grain"/> (part p starts at p·count/parts, rounded down), or in
-    /// one call when <paramref name="work"/> is below <see cref="MinWork"/>. If parts throw, the first exception (the
-    /// caller's part first) is rethrown here after every part has finished; the pool stays usable.
+    /// Runs <paramref name="body"/> over [0, <paramref name="count"/>) on up to <see cref="Threads"/> threads, or in one
+    /// call when <paramref name="work"/> is below <see cref="MinWork"/>. Each thread starts on its own stretch (part p
+    /// from p·count/parts, rounded down to a multiple of <paramref name="grain"/>) and, once done, takes what is left
+    /// of the others' (<see cref="RangeClaims"/>); every cut falls on a multiple of the grain. If a piece throws,
+    /// no new pieces start, and the first exception (the caller's first) is rethrown here after every thread has
+    /// finished; the pool stays usable.
     /// </summary>
-    public static void For<TBody>(int count, int grain, long work, in TBody body) where TBody : IRangeBody
+    public static void For<TBody>(int count, int grain, long work, in TBody body) where TBody : IRangeBody =>
+        For(count, grain, work, body, -1);
+
+    /// <summary>
+    /// <see cref="For{TBody}(int, int, long, in TBody)"/> whose two threads start on [0, <paramref name="split"/>) and
+    /// [<paramref name="split"/>, count): two kinds of item of equal total work (the caller's kind first), each
+    /// thread on one kind until it runs out, then on what is left of the other's.
+    /// </summary>
+    public static void For<TBody>(int count, int grain, long work, in TBody body, int split) where TBody : IRangeBody
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(grain, 1);
-        int parts = Math.Min(Threads, count / grain);
+        int parts = split >= 0 ? Math.Min(Threads, 2) : Math.Min(Threads, count / grain);
         if (parts < 2 || work < MinWork)
         {
             body.Run(0, count);
@@ -56,13 +66,20 @@ internal static class WorkerPool
         }
         var helpers = Helpers(parts - 1);
         var runner = RangeRunner<TBody>.Holding(body);
+        var claims = RangeClaims.For(count, parts, grain, split);
         var settings = ComputeSettings.Current;
-        for (int p = 1; p < parts; p++)
-            helpers[p - 1].Start(runner, Cut(p, parts, count, grain), Cut(p + 1, parts, count, grain), settings);
+        for (int p = 1; p < parts; p++) helpers[p - 1].Start(runner, claims, p, settings);
         Exception? failure = null;
         inPart = true;
-        try { body.Run(0, Cut(1, parts, count, grain)); }
-        catch (Exception e) { failure = e; }
+        try
+        {
+            while (claims.Next(0, out int from, out int to)) body.Run(from, to);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            claims.Abandon();
+        }
         finally { inPart = false; }
         // The helpers read the body's buffers: never leave before all are done, even after a failure.
         for (int p = 1; p < parts; p++)
@@ -84,9 +101,6 @@ internal static class WorkerPool
             using (ComputeSettings.Use(settings)) work();
         });
     }
-
-    private static int Cut(int part, int parts, int count, int grain) =>
-        part == parts ? count : (int)((long)part * count / parts / grain * grain);
 
     /// <summary>This thread's helpers, grown on demand and kept (blocked) for its later calls.</summary>
     private static DedicatedThread[] Helpers(int count)

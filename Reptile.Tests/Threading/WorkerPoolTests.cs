@@ -28,7 +28,7 @@ public class WorkerPoolTests
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(4)]
-    public void ForCoversTheRangeOnceInPartsCutOnTheGrain(int threads)
+    public void ForCoversTheRangeOnceInPiecesCutOnTheGrain(int threads)
     {
         foreach (var (count, grain) in new[] { (100_000, 64), (100_001, 64), (40_000, 1), (129, 64), (5, 1) })
         {
@@ -37,9 +37,9 @@ public class WorkerPoolTests
             using (WorkerPool.Use(threads))
                 WorkerPool.For(count, grain, long.MaxValue, new Visits(visits, cutsAt));
             Assert.All(visits, v => Assert.Equal(1, v));
-            int expectedParts = Math.Min(threads, count / grain);
-            Assert.Equal(Math.Max(1, expectedParts), cutsAt.Count);
-            Assert.All(cutsAt, cut => Assert.True(cut == 0 || cut % grain == 0, $"cut {cut} off the grain {grain}"));
+            int parts = Math.Max(1, Math.Min(threads, count / grain));
+            Assert.True(cutsAt.Count >= parts, $"{cutsAt.Count} pieces for {parts} parts");
+            Assert.All(cutsAt, cut => Assert.True(cut % grain == 0, $"cut {cut} off the grain {grain}"));
         }
     }
 
@@ -52,16 +52,66 @@ public class WorkerPoolTests
         }
     }
 
+    /// <summary>Which thread ran each index, and where each thread's first piece started.</summary>
+    private sealed class Pieces(int count)
+    {
+        public readonly int[] RanBy = new int[count];
+        public readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> FirstFrom = new();
+        public int Caller = Environment.CurrentManagedThreadId;
+    }
+
+    /// <summary>The caller's first piece waits until a helper has started one (so the helper surely takes part); a
+    /// helper's first piece then stalls for <paramref name="helperStall"/> ms.</summary>
+    private readonly struct MeetHelper(Pieces pieces, int helperStall) : IRangeBody
+    {
+        public void Run(int from, int to)
+        {
+            int me = Environment.CurrentManagedThreadId;
+            var p = pieces;
+            if (p.FirstFrom.TryAdd(me, from))
+            {
+                if (me == p.Caller) Assert.True(SpinWait.SpinUntil(() => p.FirstFrom.Count > 1, 10_000), "no helper started");
+                else Thread.Sleep(helperStall);
+            }
+            for (int i = from; i < to; i++) p.RanBy[i] = me;
+        }
+    }
+
+    [Fact]
+    public void AThreadThatFallsBehindIsNotWaitedFor()
+    {
+        // A core slowed by its neighbours (a busy sibling hyperthread) would hold the whole For back under a fixed cut:
+        // the caller, done with its own half, takes the rest of the stalled helper's.
+        var pieces = new Pieces(64);
+        using (WorkerPool.Use(2))
+            WorkerPool.For(64, 1, long.MaxValue, new MeetHelper(pieces, 200));
+        int byCaller = pieces.RanBy.Count(id => id == pieces.Caller);
+        Assert.True(byCaller >= 48, $"the caller ran {byCaller} of 64 indices while the helper stalled on its first piece");
+        Assert.All(pieces.RanBy, id => Assert.NotEqual(0, id));
+    }
+
+    [Fact]
+    public void ASplitForStartsEachThreadOnItsOwnKindOfItem()
+    {
+        var pieces = new Pieces(10);
+        using (WorkerPool.Use(2))
+            WorkerPool.For(10, 1, long.MaxValue, new MeetHelper(pieces, 0), split: 7);
+        Assert.Equal(0, pieces.FirstFrom[pieces.Caller]);
+        Assert.Equal(7, pieces.FirstFrom.Single(kv => kv.Key != pieces.Caller).Value);
+        Assert.All(pieces.RanBy, id => Assert.NotEqual(0, id));
+    }
+
     [Fact]
     public void ForRunsPartsOnOtherThreadsAndInlineWithoutAScopeOrForSmallWork()
     {
+        var pieces = new Pieces(1 << 16);
+        using (WorkerPool.Use(2))
+            WorkerPool.For(pieces.RanBy.Length, 64, pieces.RanBy.Length, new MeetHelper(pieces, 0));
+        Assert.Equal(2, pieces.RanBy.Distinct().Count());
+        Assert.Equal(Environment.CurrentManagedThreadId, pieces.RanBy[0]);
+
         var output = new float[1 << 16];
         var ids = new int[output.Length];
-        using (WorkerPool.Use(2))
-            WorkerPool.For(output.Length, 64, output.Length, new Squares(output, ids));
-        Assert.Equal(2, ids.Distinct().Count());
-        Assert.Equal(Environment.CurrentManagedThreadId, ids[0]);
-
         WorkerPool.For(output.Length, 64, output.Length, new Squares(output, ids));
         Assert.Single(ids.Distinct());
         using (WorkerPool.Use(2))
@@ -153,13 +203,15 @@ public class WorkerPoolTests
         }
     }
 
-    private sealed class PartFailed(int from) : Exception($"part from {from} failed");
+    private sealed class PartFailed(string message) : Exception(message);
 
-    private readonly struct FailsAbove(int from0) : IRangeBody
+    /// <summary>Fails on the piece holding <paramref name="index"/>, whichever thread runs it; with -1, on every piece.</summary>
+    private readonly struct FailsAt(int index) : IRangeBody
     {
         public void Run(int from, int to)
         {
-            if (from >= from0) throw new PartFailed(from);
+            if (index < 0) throw new PartFailed($"piece from {from} failed");
+            if (from <= index && index < to) throw new PartFailed($"the piece holding {index} failed");
         }
     }
 
@@ -168,27 +220,35 @@ public class WorkerPoolTests
     {
         using (WorkerPool.Use(2))
         {
-            var e = Assert.Throws<PartFailed>(() => WorkerPool.For(1000, 1, long.MaxValue, new FailsAbove(1)));
-            Assert.Equal("part from 500 failed", e.Message);
-            // The caller's own part fails first: its exception wins, and the worker's part is still waited for.
-            e = Assert.Throws<PartFailed>(() => WorkerPool.For(1000, 1, long.MaxValue, new FailsAbove(0)));
-            Assert.Equal("part from 0 failed", e.Message);
+            var e = Assert.Throws<PartFailed>(() => WorkerPool.For(1000, 1, long.MaxValue, new FailsAt(700)));
+            Assert.Equal("the piece holding 700 failed", e.Message);
+            // Every piece fails: the caller's own (its first starts at 0) wins, and the helper is still waited for.
+            e = Assert.Throws<PartFailed>(() => WorkerPool.For(1000, 1, long.MaxValue, new FailsAt(-1)));
+            Assert.Equal("piece from 0 failed", e.Message);
 
-            var output = new float[1 << 16];
-            var ids = new int[output.Length];
-            WorkerPool.For(output.Length, 64, long.MaxValue, new Squares(output, ids));
-            Assert.Equal(2, ids.Distinct().Count());
-            Assert.All(Enumerable.Range(0, output.Length), i => Assert.Equal(MathF.Sqrt(i) * 1.1f + i, output[i]));
+            var pieces = new Pieces(1 << 16);
+            WorkerPool.For(pieces.RanBy.Length, 64, long.MaxValue, new MeetHelper(pieces, 0));
+            Assert.Equal(2, pieces.RanBy.Distinct().Count());
         }
     }
 
     /// <summary>Notes, per part, the settings the kernels would use on the thread running it.</summary>
-    private readonly struct SettingsSeen(ComputeSettings[] seen, SimdPath[] paths) : IRangeBody
+    /// <summary>Item 0 (the caller's) waits until item 1 is done, so the helper surely ran item 1; the arrays are
+    /// cleared for the next call once read.</summary>
+    private readonly struct SettingsSeen(ComputeSettings?[] seen, SimdPath[] paths) : IRangeBody
     {
         public void Run(int from, int to)
         {
-            seen[from] = ComputeSettings.Current;
-            paths[from] = Simd.Current;
+            for (int i = from; i < to; i++)
+            {
+                paths[i] = Simd.Current;
+                Volatile.Write(ref seen[i], ComputeSettings.Current);
+                if (i == 0)
+                {
+                    var s = seen;
+                    Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref s[1]) != null, 10_000), "the helper never ran item 1");
+                }
+            }
         }
     }
 
@@ -197,7 +257,7 @@ public class WorkerPoolTests
     {
         // The narrowest path (a forced one whenever this machine has a wider one) and a changed product knob.
         var settings = ComputeSettings.Current with { Path = Simd.Available[0], SmallProductVolume = 12345 };
-        var seen = new ComputeSettings[2];
+        var seen = new ComputeSettings?[2];
         var paths = new SimdPath[2];
         using (ComputeSettings.Use(settings))
         using (WorkerPool.Use(2))
@@ -211,11 +271,15 @@ public class WorkerPoolTests
         {
             using (Simd.Force(path))
             using (WorkerPool.Use(2))
+                {
+                Array.Clear(seen);
                 WorkerPool.For(2, 1, long.MaxValue, new SettingsSeen(seen, paths));
+            }
             Assert.Equal([path, path], paths);
         }
 
         // The next caller's settings replace them: a worker keeps nothing from the last hand-over.
+        Array.Clear(seen);
         using (WorkerPool.Use(2))
             WorkerPool.For(2, 1, long.MaxValue, new SettingsSeen(seen, paths));
         Assert.Same(ComputeSettings.Default, seen[1]);
