@@ -50,9 +50,9 @@ internal sealed class RangeClaims
     /// back of another's; false when none are left.</summary>
     public bool Next(int part, out int from, out int to)
     {
-        if (TakeFront(part, out from, out to)) return true;
+        if (Take(part, fromFront: true, out from, out to)) return true;
         for (int i = 1; i < parts; i++)
-            if (TakeBack((part + i) % parts, out from, out to)) return true;
+            if (Take((part + i) % parts, fromFront: false, out from, out to)) return true;
         return false;
     }
 
@@ -68,35 +68,19 @@ internal sealed class RangeClaims
         }
     }
 
-    private bool TakeFront(int part, out int from, out int to)
+    /// <summary>A chunk of <paramref name="part"/>'s stretch: from its front (its owner) or its back (another part).</summary>
+    private bool Take(int part, bool fromFront, out int from, out int to)
     {
         ref long stretch = ref stretches[part * Stride];
+        int chunk = (int)stretches[part * Stride + 1];
         while (true)
         {
             long seen = Volatile.Read(ref stretch);
             var (front, back) = Unpack(seen);
             if (front >= back) break;
-            int end = Math.Min(back, front + (int)stretches[part * Stride + 1]);
-            if (Interlocked.CompareExchange(ref stretch, Pack(end, back), seen) != seen) continue;
-            (from, to) = (front, end);
-            return true;
-        }
-        (from, to) = (0, 0);
-        return false;
-    }
-
-    private bool TakeBack(int part, out int from, out int to)
-    {
-        ref long stretch = ref stretches[part * Stride];
-        while (true)
-        {
-            long seen = Volatile.Read(ref stretch);
-            var (front, back) = Unpack(seen);
-            if (front >= back) break;
-            int start = Math.Max(front, (back - (int)stretches[part * Stride + 1]) / grain * grain);
-            if (Interlocked.CompareExchange(ref stretch, Pack(front, start), seen) != seen) continue;
-            (from, to) = (start, back);
-            return true;
+            (from, to) = fromFront ? (front, Math.Min(back, front + chunk)) : (Math.Max(front, (back - chunk) / grain * grain), back);
+            long left = fromFront ? Pack(to, back) : Pack(front, from);
+            if (Interlocked.CompareExchange(ref stretch, left, seen) == seen) return true;
         }
         (from, to) = (0, 0);
         return false;
