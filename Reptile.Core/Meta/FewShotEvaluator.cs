@@ -91,7 +91,7 @@ public sealed class FewShotEvaluator
         int from = ProcessShares.Start(tasks, size, rank), to = ProcessShares.Start(tasks, size, rank + 1);
         int workers = Math.Clamp(threads, 1, Math.Max(1, to - from));
         using (WorkerPool.Use(workers))
-            WorkerPool.For(workers, 1, long.MaxValue, new EvaluationWorkers(this, dataset, initial, initialOptimizer, seedTask, accuracy, from, to, workers, progress));
+            WorkerPool.For(workers, 1, long.MaxValue, new EvaluationWorkers(this, dataset, initial, initialOptimizer, seedTask, accuracy, from, to, progress));
         if (group != null && size > 1)
         {
             var counts = new int[size];
@@ -103,18 +103,20 @@ public sealed class FewShotEvaluator
         return MeanWithCi.Of(accuracy);
     }
 
-    /// <summary>Evaluation workers [from, to): worker w evaluates tasks first + w, first + w + W, … on its own replica.</summary>
+    /// <summary>Evaluation workers [from, to), each on its own replica, each taking the next task nobody has taken
+    /// (tasks first … end − 1): a core slowed by its neighbours evaluates fewer of them instead of holding the others
+    /// back. A task's accuracy does not depend on the worker that evaluates it.</summary>
     private sealed class EvaluationWorkers(FewShotEvaluator evaluator, FewShotDataset dataset, Sequential initial, Optimizer initialOptimizer,
-        Action<int, Rng> seedTask, double[] accuracy, int first, int end, int workers, IProgress<int>? progress) : IRangeBody
+        Action<int, Rng> seedTask, double[] accuracy, int first, int end, IProgress<int>? progress) : IRangeBody
     {
-        private int done;
+        private int done, next = first;
 
         public void Run(int from, int to)
         {
             for (int w = from; w < to; w++)
             {
                 var worker = new Worker(initial, initialOptimizer);
-                for (int k = first + w; k < end; k += workers)
+                for (int k; (k = Interlocked.Increment(ref next) - 1) < end;)
                 {
                     seedTask(k, worker.Rng);
                     accuracy[k] = evaluator.EvaluateTask(worker, dataset, initial, initialOptimizer, worker.Rng) / (double)evaluator.Ways;
