@@ -82,13 +82,16 @@ internal static class EvaluationBenchmark
     }
 
     /// <summary>Evaluates <paramref name="warmup"/> + <paramref name="tasks"/> tasks in one call on
-    /// <paramref name="threads"/> threads and times the last <paramref name="tasks"/>.</summary>
+    /// <paramref name="threads"/> threads and times the last <paramref name="tasks"/>, after calls of one task per
+    /// thread until the JIT is done (<see cref="JitWarmUp"/>).</summary>
     public static Result Measure(FewShotEvaluator evaluator, FewShotDataset data, Sequential model, Optimizer optimizer, int tasks, int warmup,
         int threads, IProgress<TrainingProgress>? progress = null)
     {
         if (tasks < threads) throw new ArgumentException($"Time at least one task per thread ({threads}), got {tasks}.", nameof(tasks));
+        Action<int, Rng> seedTask = (k, rng) => rng.Reseed(0xE7A1, (ulong)k);
+        JitWarmUp.Run(() => evaluator.Evaluate(data, model, optimizer, threads, seedTask, threads), 1);
         var clock = new TaskClock(warmup, tasks, progress);
-        evaluator.Evaluate(data, model, optimizer, warmup + tasks, (k, rng) => rng.Reseed(0xE7A1, (ulong)k), threads, clock);
+        evaluator.Evaluate(data, model, optimizer, warmup + tasks, seedTask, threads, clock);
         // Median over rounds of one task per thread: wall / tasks, like the mean.
         var rounds = new double[tasks / threads];
         for (int r = 0; r < rounds.Length; r++) rounds[r] = clock.Milliseconds(warmup + r * threads, warmup + (r + 1) * threads) / threads;

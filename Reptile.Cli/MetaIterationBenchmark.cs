@@ -94,10 +94,11 @@ internal static class MetaIterationBenchmark
         return new FewShotDataset(classes, 28, 28);
     }
 
-    /// <summary>Runs <paramref name="warmup"/> untimed then <paramref name="iterations"/> timed meta-iterations.</summary>
+    /// <summary>Runs at least <paramref name="warmup"/> untimed meta-iterations, more until the JIT is done
+    /// (<see cref="JitWarmUp"/>), then <paramref name="iterations"/> timed ones.</summary>
     public static Result Measure(string workload, ReptileTrainer trainer, int iterations, int warmup, IProgress<TrainingProgress>? progress = null)
     {
-        for (int i = 0; i < warmup; i++) trainer.Step();
+        JitWarmUp.Run(() => trainer.Step(), warmup);
         var times = new double[iterations];
         var total = Stopwatch.StartNew();
         for (int i = 0; i < iterations; i++)

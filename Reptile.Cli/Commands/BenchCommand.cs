@@ -65,7 +65,7 @@ internal static class BenchCommand
                 $"{options.EvalIters} steps × batch {options.EvalBatch} ({(folder != null ? "Omniglot test classes" : "synthetic 28×28 data")}" +
                 $"{(parse.GetValue(checkpoint) != null ? ", checkpoint" : "")})";
             int warmup = Math.Max(3 * t, n / 10);
-            Console.WriteLine($"{workload}: {warmup} warm-up + {n} timed tasks on {t} thread(s), SIMD path {Simd.Best} ({BuildInfo.Compilation})");
+            Console.WriteLine($"{workload}: {warmup} warm-up (after the JIT is done) + {n} timed tasks on {t} thread(s), SIMD path {Simd.Best} ({BuildInfo.Compilation})");
             var result = ConsoleProgress.Run("benchmark", p => EvaluationBenchmark.Measure(evaluator, set, model, optimizer, n, warmup, t, p));
             Console.WriteLine($"{result.MedianMs:F3} ms per task (wall / tasks on {t} thread(s): median of rounds of {t}; mean {result.MeanMs:F3}), " +
                 $"{result.GflopPerTask:F4} GFLOP per task, {result.GflopPerSecond:F2} GFLOP/s, {result.BytesPerTask:F0} B allocated per task");
@@ -137,7 +137,7 @@ internal static class BenchCommand
                 workload += $", inner state {parse.GetValue(innerState)}" + (group == null ? "" : $", {group.Size} MPI ranks");
             }
             int warmup = Math.Max(3, n / 10);
-            Console.WriteLine($"{workload}: {warmup} warm-up + {n} timed meta-iterations on {t} thread(s), SIMD path {Simd.Best} ({BuildInfo.Compilation})");
+            Console.WriteLine($"{workload}: {warmup} or more warm-up (until the JIT is done) + {n} timed meta-iterations on {t} thread(s), SIMD path {Simd.Best} ({BuildInfo.Compilation})");
             var result = ConsoleProgress.Run("benchmark", p => MetaIterationBenchmark.Measure(workload, trainer, n, warmup, p));
             Console.WriteLine($"{result.MedianMs:F3} ms per meta-iteration (median; mean {result.MeanMs:F3}), {result.IterationsPerSecond:F1} meta-iterations/s");
             if (parse.GetValue(json) is { } path)
