@@ -3,8 +3,8 @@ namespace Reptile.Threading;
 /// <summary>
 /// How a <see cref="WorkerPool"/> For's threads share its range: each part owns a contiguous stretch (the static cut)
 /// and takes it from the front in chunks; a part that runs out takes chunks from the back of another's stretch. On
-/// equal cores every part ends up with its own stretch (what the static cut gave, caches included); when one core is
-/// slower (a VM whose sibling hyperthread is busy), the faster thread takes over the rest instead of waiting for it.
+/// equal cores every part ends up with its own stretch (what the static cut gave, caches included); when one thread
+/// starts late or runs slower (a core shared with busy neighbours), the other takes over the rest instead of waiting.
 /// Every cut falls on a multiple of the grain (or the range's end), and a body computes the same bits for any cut.
 /// One per calling thread, reused by every call: no allocation per For.
 /// </summary>

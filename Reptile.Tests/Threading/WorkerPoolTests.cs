@@ -80,7 +80,7 @@ public class WorkerPoolTests
     [Fact]
     public void AThreadThatFallsBehindIsNotWaitedFor()
     {
-        // A core slowed by its neighbours (a busy sibling hyperthread) would hold the whole For back under a fixed cut:
+        // A thread that starts late or runs slower would hold the whole For back under a fixed cut:
         // the caller, done with its own half, takes the rest of the stalled helper's.
         var pieces = new Pieces(64);
         using (WorkerPool.Use(2))
