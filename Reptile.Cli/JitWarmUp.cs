@@ -18,8 +18,8 @@ internal static class JitWarmUp
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
     /// <summary>Runs <paramref name="step"/> at least <paramref name="minimum"/> times, then until no method has been
-    /// compiled for <see cref="QuietTime"/> (at most <see cref="Limit"/> in all); returns how many times it ran.</summary>
-    public static int Run(Action step, int minimum)
+    /// compiled for <see cref="QuietTime"/> (at most <see cref="Limit"/> in all).</summary>
+    public static void Run(Action step, int minimum)
     {
         var total = Stopwatch.StartNew();
         var quiet = Stopwatch.StartNew();
@@ -34,6 +34,5 @@ internal static class JitWarmUp
             compiled = now;
             quiet.Restart();
         }
-        return steps;
     }
 }

@@ -4,7 +4,8 @@ namespace Reptile.Threading;
 
 /// <summary>
 /// One background thread of a <see cref="WorkerPool"/>, kept (blocked) between uses: <see cref="Start"/> hands it
-/// a body, the claims of its range and its part, and the caller's <see cref="ComputeSettings"/>, <see cref="Wait"/> blocks until it is done.
+/// a body, the claims on its range and its part, and the caller's <see cref="ComputeSettings"/>; <see cref="Wait"/>
+/// blocks until it is done.
 /// The settings are adopted here, for every piece of work, so no caller can forget them and results never
 /// depend on which thread computed them.
 /// </summary>

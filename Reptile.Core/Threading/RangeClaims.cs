@@ -62,9 +62,12 @@ internal sealed class RangeClaims
         for (int p = 0; p < parts; p++)
         {
             ref long stretch = ref stretches[p * Stride];
-            long seen;
-            do seen = Volatile.Read(ref stretch);
-            while (Interlocked.CompareExchange(ref stretch, Pack(Unpack(seen).Back, Unpack(seen).Back), seen) != seen);
+            while (true)
+            {
+                long seen = Volatile.Read(ref stretch);
+                int back = Unpack(seen).Back;
+                if (Interlocked.CompareExchange(ref stretch, Pack(back, back), seen) == seen) break;
+            }
         }
     }
 

@@ -232,9 +232,9 @@ public class WorkerPoolTests
         }
     }
 
-    /// <summary>Notes, per part, the settings the kernels would use on the thread running it.</summary>
-    /// <summary>Item 0 (the caller's) waits until item 1 is done, so the helper surely ran item 1; the arrays are
-    /// cleared for the next call once read.</summary>
+    /// <summary>Notes, per item, the settings the kernels would use on the thread running it. Item 0 (the caller's)
+    /// waits until item 1 is done, so the helper surely ran item 1; <paramref name="seen"/> must be cleared before each
+    /// call.</summary>
     private readonly struct SettingsSeen(ComputeSettings?[] seen, SimdPath[] paths) : IRangeBody
     {
         public void Run(int from, int to)
@@ -269,12 +269,10 @@ public class WorkerPoolTests
         // Simd.Force, as the kernel tests use it, is a change of the caller's settings like any other.
         foreach (var path in Simd.Available)
         {
+            Array.Clear(seen);
             using (Simd.Force(path))
             using (WorkerPool.Use(2))
-                {
-                Array.Clear(seen);
                 WorkerPool.For(2, 1, long.MaxValue, new SettingsSeen(seen, paths));
-            }
             Assert.Equal([path, path], paths);
         }
 
