@@ -35,7 +35,9 @@ internal static class BuildComparison
             }
 
         var steps = folders.Select(f => Trainer(f, data, threads, mode)).ToArray();
-        for (int w = 0; w < 8; w++) foreach (var step in steps) step();
+        // Both builds in turn until the JIT has compiled nothing for a while: tiered compilation's background thread
+        // would otherwise take a core from the first blocks.
+        Reptile.Cli.JitWarmUp.Run(() => { foreach (var step in steps) step(); }, 8);
 
         var times = new[] { new List<double>(), new List<double>() };
         var ratios = new List<double>();
