@@ -24,11 +24,13 @@ internal static unsafe class DirectConvolution
     /// the images' 1 or 3 channels (9 or 27 rows) fills every tile.</summary>
     public const int GatheredRows = 9;
 
-    /// <summary>Row panels of the weight gradient: 8 channels of one tap each, or <see cref="GatheredRows"/> rows of
-    /// their own (tap, channel) when the channels do not come in eights.</summary>
-    public static int WeightPanels(int inChannels, int taps) => inChannels % Rows == 0
+    /// <summary>Panels of the weight gradient, its parts: 8 channels of one tap by all output channels; or, when the
+    /// channels do not come in eights, <see cref="GatheredRows"/> rows of their own (tap, channel) by one
+    /// <see cref="Panel"/> of output channels (a 3×3 kernel over one channel is one row panel, so the output panels
+    /// give two threads something to share).</summary>
+    public static int WeightPanels(int inChannels, int outChannels, int taps) => inChannels % Rows == 0
         ? taps * inChannels / Rows
-        : (taps * inChannels + GatheredRows - 1) / GatheredRows;
+        : (taps * inChannels + GatheredRows - 1) / GatheredRows * (outChannels / Panel);
 
     /// <summary>Channels per tile: output channels (forward, weight gradient) or input channels (input gradient).</summary>
     public const int Panel = 32;
@@ -168,10 +170,10 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>
-    /// Row panels [from, to) of g[tap][c][o] = Σ_p x[row(p, tap)][c] · dy[p][o]: rows k = tap·C + c, all output
-    /// channels; positions ascending; written, not added. With C a multiple of 8 a panel is 8 channels of one tap (one
-    /// row pointer per position); otherwise (the images' 1 or 3 channels) a panel is <see cref="GatheredRows"/> rows,
-    /// each with its own tap and channel, summed in a tile of its own (see <see cref="WeightPanels"/>).
+    /// Panels [from, to) of g[tap][c][o] = Σ_p x[row(p, tap)][c] · dy[p][o]: rows k = tap·C + c; positions ascending;
+    /// written, not added. With C a multiple of 8 a panel is 8 channels of one tap (one row pointer per position) by
+    /// all output channels; otherwise (the images' 1 or 3 channels) a panel is <see cref="GatheredRows"/> rows, each
+    /// with its own tap and channel, by 32 output channels, summed in a tile of its own (see <see cref="WeightPanels"/>).
     /// </summary>
     public static void WeightGradient(float* x, float* dy, int* rows, float* gradient, int positions, int inChannels,
         int outChannels, int taps, int from, int to)
@@ -200,28 +202,26 @@ internal static unsafe class DirectConvolution
             }
             return;
         }
-        for (int rp = from; rp < to; rp++)
+        int outPanels = outChannels / Panel;
+        for (int item = from; item < to; item++)
         {
-            int k0 = rp * GatheredRows, count = Math.Min(GatheredRows, depthRows - k0);
+            int k0 = item / outPanels * GatheredRows, count = Math.Min(GatheredRows, depthRows - k0), panel = item % outPanels * Panel;
             for (int r = 0; r < GatheredRows; r++)
             {
                 int k = k0 + Math.Min(r, count - 1); // rows past the end repeat the last one; they are not kept
                 (tap[r], channel[r]) = (k / inChannels, k % inChannels);
             }
-            for (int panel = 0; panel < outChannels; panel += Panel)
+            // Positions in the driver's balanced depth blocks, each summed in registers and then added: long
+            // chains (the first layer of an 84-pixel model sums 35 000 positions) would lose digits.
+            for (int p0 = 0; p0 < positions; p0 += step)
             {
-                // Positions in the driver's balanced depth blocks, each summed in registers and then added: long
-                // chains (the first layer of an 84-pixel model sums 35 000 positions) would lose digits.
-                for (int p0 = 0; p0 < positions; p0 += step)
-                {
-                    int p1 = Math.Min(positions, p0 + step);
-                    WeightGradientRowsTile(x, dy + (nint)p0 * outChannels + panel, rows + p0 * taps, tap, channel, tile, p1 - p0, inChannels,
-                        outChannels, taps, p0 > 0);
-                }
-                float* g = gradient + (nint)k0 * outChannels + panel;
-                for (int r = 0; r < count; r++)
-                    new ReadOnlySpan<float>(tile + r * Panel, Panel).CopyTo(new Span<float>(g + (nint)r * outChannels, Panel));
+                int p1 = Math.Min(positions, p0 + step);
+                WeightGradientRowsTile(x, dy + (nint)p0 * outChannels + panel, rows + p0 * taps, tap, channel, tile, p1 - p0, inChannels,
+                    outChannels, taps, p0 > 0);
             }
+            float* g = gradient + (nint)k0 * outChannels + panel;
+            for (int r = 0; r < count; r++)
+                new ReadOnlySpan<float>(tile + r * Panel, Panel).CopyTo(new Span<float>(g + (nint)r * outChannels, Panel));
         }
     }
 

@@ -86,7 +86,7 @@ internal sealed unsafe class Conv2dDirect
     public void AddGradients(Tensor output, Span<float> weightGradientOut, bool weights, bool inputGradient)
     {
         int length = taps * inChannels * outChannels, pixels = plan.Plane;
-        int weightPanels = DirectConvolution.WeightPanels(inChannels, taps);
+        int weightPanels = DirectConvolution.WeightPanels(inChannels, outChannels, taps);
         int inputPanels = inChannels / DirectConvolution.Panel;
         PinnedBuffer.Grow(ref weightGradient, 2 * length); // the sums, then PyTorch's layout of them
         bool inPlace = inputGradient && InPlace(input, input.GradData, input.GradOffset);
@@ -99,7 +99,7 @@ internal sealed unsafe class Conv2dDirect
             gradientRows.Clear();
         }
         fixed (float* x = InputRows(), dy = output.GradData.AsSpan(output.GradOffset), g = PinnedBuffer.Aligned(weightGradient),
-               w = PinnedBuffer.Aligned(weightByOutput), gx = gradientRows)
+               w = PinnedBuffer.Aligned(weightByOutput), gx = gradientRows, target = weightGradientOut)
         fixed (int* rows = rowTable)
         {
             var weightParts = new WeightGradientParts(x, dy, rows, g, plan.Columns, inChannels, outChannels, taps);
@@ -116,9 +116,8 @@ internal sealed unsafe class Conv2dDirect
             }
             if (weights)
             {
-                var arrange = new ArrangeGradientParts(g, g + length, outChannels, inChannels, taps);
-                WorkerPool.For(inChannels, 1, 2L * length, in arrange);
-                System.Numerics.Tensors.TensorPrimitives.Add(weightGradientOut, new ReadOnlySpan<float>(g + length, length), weightGradientOut);
+                var arrange = new ArrangeGradientParts(g, g + length, target, outChannels, inChannels, taps);
+                WorkerPool.For(inChannels, 1, 3L * length, in arrange);
             }
         }
         if (!inputGradient || inPlace) return;
@@ -177,11 +176,22 @@ internal sealed unsafe class Conv2dDirect
         public void Run(int from, int to) => DirectConvolution.WeightsByInput(byOutput, outChannels, inChannels, byInput, from, to);
     }
 
-    /// <summary>Input channels [from, to) of the weight gradient laid out as PyTorch's.</summary>
-    private readonly struct ArrangeGradientParts(float* byInput, float* arranged, int outChannels, int inChannels, int taps) : IRangeBody
+    /// <summary>Input channels [from, to) of the weight gradient laid out as PyTorch's, then added to the target while
+    /// they are in cache (one run of their taps per output channel; an element's sum is the same in any part).</summary>
+    private readonly struct ArrangeGradientParts(float* byInput, float* arranged, float* target, int outChannels, int inChannels, int taps)
+        : IRangeBody
     {
-        public void Run(int from, int to) =>
+        public void Run(int from, int to)
+        {
             DirectConvolution.ArrangeWeightGradient(byInput, outChannels, inChannels, taps, arranged, from, to);
+            int run = (to - from) * taps;
+            for (int o = 0; o < outChannels; o++)
+            {
+                nint at = ((nint)o * inChannels + from) * taps;
+                var t = new Span<float>(target + at, run);
+                System.Numerics.Tensors.TensorPrimitives.Add(t, new ReadOnlySpan<float>(arranged + at, run), t);
+            }
+        }
     }
 
     private readonly struct ForwardParts(float* x, float* w, float* bias, int* rows, float* y, int positions, int inChannels, int outChannels, int taps) : IRangeBody
