@@ -98,7 +98,10 @@ public sealed class InMemoryClass : FewShotClass
     {
         CheckCopyArguments(index, destination);
         var src = RawImage(index);
-        for (int i = 0; i < src.Length; i++) destination[i] = src[i] * scale;
+        var values = destination[..src.Length];
+        // Each byte converts to a float exactly, then one multiply: the values a scalar loop gives, 16 at a time.
+        System.Numerics.Tensors.TensorPrimitives.ConvertChecked<byte, float>(src, values);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(values, scale, values);
     }
 }
 
