@@ -21,6 +21,7 @@ internal static unsafe class PositionMajorPasses
         for (int c = c0; c < c1;)
             c += Simd.Current switch
             {
+                SimdPath.Vector512 when c1 - c >= 32 => SumLanes<Lanes512x2>(x + c, rows, stride, total + c),
                 SimdPath.Vector512 when c1 - c >= 16 => SumLanes<Lanes512>(x + c, rows, stride, total + c),
                 >= SimdPath.Vector256 when c1 - c >= 8 => SumLanes<Lanes256>(x + c, rows, stride, total + c),
                 >= SimdPath.Vector128 when c1 - c >= 4 => SumLanes<Lanes128>(x + c, rows, stride, total + c),
@@ -40,6 +41,7 @@ internal static unsafe class PositionMajorPasses
         for (int c = c0; c < c1;)
             c += Simd.Current switch
             {
+                SimdPath.Vector512 when c1 - c >= 32 => ForwardLanes<Lanes512x2>(p, c),
                 SimdPath.Vector512 when c1 - c >= 16 => ForwardLanes<Lanes512>(p, c),
                 >= SimdPath.Vector256 when c1 - c >= 8 => ForwardLanes<Lanes256>(p, c),
                 >= SimdPath.Vector128 when c1 - c >= 4 => ForwardLanes<Lanes128>(p, c),
@@ -59,6 +61,7 @@ internal static unsafe class PositionMajorPasses
         for (int c = c0; c < c1;)
             c += Simd.Current switch
             {
+                SimdPath.Vector512 when c1 - c >= 32 => BackwardLanes<Lanes512x2>(p, c, dgamma, dbeta),
                 SimdPath.Vector512 when c1 - c >= 16 => BackwardLanes<Lanes512>(p, c, dgamma, dbeta),
                 >= SimdPath.Vector256 when c1 - c >= 8 => BackwardLanes<Lanes256>(p, c, dgamma, dbeta),
                 >= SimdPath.Vector128 when c1 - c >= 4 => BackwardLanes<Lanes128>(p, c, dgamma, dbeta),
@@ -245,6 +248,28 @@ internal readonly unsafe struct Lanes512(Vector512<float> v) : ILanes<Lanes512>
     public static Lanes512 Fma(Lanes512 a, Lanes512 b, Lanes512 c) => new(Vector512.FusedMultiplyAdd(a.v, b.v, c.v));
     public static Lanes512 Relu(Lanes512 x) => new(default(ReluOperator).Invoke(x.v));
     public static Lanes512 ReluMask(Lanes512 y, Lanes512 dy) => new(default(ReluMaskOperator).Invoke(y.v, dy.v));
+}
+
+/// <summary>Two zmm side by side, 32 channels: a row's two cache lines in one pass (the passes read rows of 64 channels
+/// 64 bytes at a time otherwise), each lane still its own channel's scalar sequence.</summary>
+internal readonly unsafe struct Lanes512x2(Vector512<float> low, Vector512<float> high) : ILanes<Lanes512x2>
+{
+    private readonly Vector512<float> low = low, high = high;
+    public static int Count => 32;
+    public static Lanes512x2 Zero => default;
+    public static Lanes512x2 Splat(float value) => new(Vector512.Create(value), Vector512.Create(value));
+    public static Lanes512x2 Load(float* at) => new(Vector512.Load(at), Vector512.Load(at + 16));
+    public static void Store(Lanes512x2 value, float* at) { value.low.Store(at); value.high.Store(at + 16); }
+    public static Lanes512x2 Add(Lanes512x2 a, Lanes512x2 b) => new(a.low + b.low, a.high + b.high);
+    public static Lanes512x2 Sub(Lanes512x2 a, Lanes512x2 b) => new(a.low - b.low, a.high - b.high);
+    public static Lanes512x2 Mul(Lanes512x2 a, Lanes512x2 b) => new(a.low * b.low, a.high * b.high);
+    public static Lanes512x2 Div(Lanes512x2 a, Lanes512x2 b) => new(a.low / b.low, a.high / b.high);
+    public static Lanes512x2 Neg(Lanes512x2 a) => new(-a.low, -a.high);
+    public static Lanes512x2 Fma(Lanes512x2 a, Lanes512x2 b, Lanes512x2 c) =>
+        new(Vector512.FusedMultiplyAdd(a.low, b.low, c.low), Vector512.FusedMultiplyAdd(a.high, b.high, c.high));
+    public static Lanes512x2 Relu(Lanes512x2 x) => new(default(ReluOperator).Invoke(x.low), default(ReluOperator).Invoke(x.high));
+    public static Lanes512x2 ReluMask(Lanes512x2 y, Lanes512x2 dy) =>
+        new(default(ReluMaskOperator).Invoke(y.low, dy.low), default(ReluMaskOperator).Invoke(y.high, dy.high));
 }
 
 internal readonly unsafe struct Lanes256(Vector256<float> v) : ILanes<Lanes256>
