@@ -14,6 +14,12 @@ internal static unsafe class RowTranspose
     {
         if ((long)a * b > source.Length || (long)a * b > destination.Length)
             throw new ArgumentException($"Transpose of {a}×{b} needs {(long)a * b} values.");
+        if (a == 1 || b == 1)
+        {
+            // One row or one column (a gray image's single channel): the same values in the same order.
+            source[..(a * b)].CopyTo(destination);
+            return;
+        }
         fixed (float* s = source, d = destination)
         {
             var parts = new Parts(s, d, a, b);
