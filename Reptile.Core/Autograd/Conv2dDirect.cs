@@ -22,6 +22,9 @@ internal sealed unsafe class Conv2dDirect
     // channel-major scratch (the input gradient laid back, or dY for the lowering).
     private float[] inputRows = [], weightByInput = [], weightByOutput = [], weightGradient = [], inputGradientRows = [],
         channelMajor = [];
+    // A shallow input's rows lowered to taps × channels for the forward, and the table that reads them in order.
+    private float[] loweredRows = [];
+    private int[] identityRows = [];
 
     /// <summary>
     /// <paramref name="output"/> (position-major [positions][out], its rows reshaped by the caller) = bias + the
@@ -46,9 +49,35 @@ internal sealed unsafe class Conv2dDirect
             WorkerPool.For((block + 7) / 8, 1, (long)taps * block, in byOutput);
             var byInput = new ByInputParts(wo, w, outChannels, inChannels);
             WorkerPool.For(taps, 1, (long)taps * block, in byInput);
+            int tiles = (positions + DirectConvolution.Rows - 1) / DirectConvolution.Rows;
+            if (DirectConvolution.LowersForward(inChannels))
+            {
+                int depth = taps * inChannels;
+                Lowered(positions, depth);
+                fixed (float* lowered = PinnedBuffer.Aligned(loweredRows))
+                fixed (int* identity = identityRows)
+                {
+                    var shallow = new ShallowForwardParts(px, rows, lowered, identity, w, pb, o, positions, inChannels, outChannels, taps);
+                    WorkerPool.For(tiles, 1, Work, in shallow);
+                }
+                return;
+            }
             var parts = new ForwardParts(px, w, pb, rows, o, positions, inChannels, outChannels, taps);
-            WorkerPool.For((positions + DirectConvolution.Rows - 1) / DirectConvolution.Rows, 1, Work, in parts);
+            WorkerPool.For(tiles, 1, Work, in parts);
         }
+    }
+
+    /// <summary>Room for <paramref name="positions"/> lowered rows of <paramref name="depth"/> and the zero rows a
+    /// ragged tile reads past them, and the row table that reads them in order (both only grow: evaluation
+    /// alternates batch sizes, and a longer table reads the same rows).</summary>
+    private void Lowered(int positions, int depth)
+    {
+        int rowCount = positions + DirectConvolution.Rows;
+        PinnedBuffer.Grow(ref loweredRows, rowCount * depth);
+        PinnedBuffer.Aligned(loweredRows).Slice(positions * depth, DirectConvolution.Rows * depth).Clear();
+        if (identityRows.Length >= rowCount) return;
+        identityRows = new int[rowCount];
+        for (int p = 0; p < rowCount; p++) identityRows[p] = p;
     }
 
     /// <summary>Whether a tensor's rows can be read (or added into) in place: position-major, with the spare rows
@@ -197,6 +226,19 @@ internal sealed unsafe class Conv2dDirect
     private readonly struct ForwardParts(float* x, float* w, float* bias, int* rows, float* y, int positions, int inChannels, int outChannels, int taps) : IRangeBody
     {
         public void Run(int from, int to) => DirectConvolution.Forward(x, w, bias, rows, y, positions, inChannels, outChannels, taps, from, to);
+    }
+
+    /// <summary>Output tiles [from, to) of a shallow input: their positions lowered (<see cref="DirectConvolution.LowerRows"/>),
+    /// then the forward over them as a 1×1 convolution of depth taps × channels.</summary>
+    private readonly struct ShallowForwardParts(float* x, int* rows, float* lowered, int* identity, float* w, float* bias, float* y,
+        int positions, int inChannels, int outChannels, int taps) : IRangeBody
+    {
+        public void Run(int from, int to)
+        {
+            DirectConvolution.LowerRows(x, rows, inChannels, taps, lowered, from * DirectConvolution.Rows,
+                Math.Min(positions, to * DirectConvolution.Rows));
+            DirectConvolution.Forward(lowered, w, bias, identity, y, positions, taps * inChannels, outChannels, 1, from, to);
+        }
     }
 
     private readonly struct WeightGradientParts(float* x, float* dy, int* rows, float* g, int positions, int inChannels, int outChannels, int taps) : IRangeBody
